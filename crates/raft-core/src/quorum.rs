@@ -1,0 +1,145 @@
+//! Quorums over a configuration. A configuration is C_new alone or the joint C_old,new (§6);
+//! a joint decision needs a majority of each half. With a static membership the outgoing half is
+//! empty and counts as "agrees to anything", so one code path serves both.
+
+use crate::types::{Index, NodeId};
+use alloc::vec::Vec;
+
+/// Outcome of counting votes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteResult {
+    Pending,
+    Won,
+    Lost,
+}
+
+/// The members of a cluster: voters of the current (incoming) configuration and, during a joint
+/// change, the voters of the outgoing one.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Membership {
+    pub voters: Vec<NodeId>,
+    pub outgoing: Vec<NodeId>,
+}
+
+impl Membership {
+    pub fn new(mut voters: Vec<NodeId>) -> Self {
+        voters.sort_unstable();
+        voters.dedup();
+        Membership { voters, outgoing: Vec::new() }
+    }
+
+    pub fn is_voter(&self, id: NodeId) -> bool {
+        self.voters.contains(&id) || self.outgoing.contains(&id)
+    }
+
+    /// Every voter of either half, sorted, without duplicates.
+    pub fn all_voters(&self) -> Vec<NodeId> {
+        let mut all: Vec<NodeId> = self.voters.iter().chain(&self.outgoing).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// The highest index acknowledged by a quorum, given each voter's acknowledged index.
+    /// `quorum` overrides the majority size (used only by the `commit_on_first_ack` fault).
+    pub fn committed_index(&self, acked: impl Fn(NodeId) -> Index, quorum: Option<usize>) -> Index {
+        let a = majority_committed(&self.voters, &acked, quorum);
+        let b = majority_committed(&self.outgoing, &acked, quorum);
+        a.min(b)
+    }
+
+    /// The election outcome, given who voted how (`None` = not yet answered).
+    pub fn vote_result(&self, vote: impl Fn(NodeId) -> Option<bool>) -> VoteResult {
+        let a = majority_vote(&self.voters, &vote);
+        let b = majority_vote(&self.outgoing, &vote);
+        match (a, b) {
+            (VoteResult::Won, VoteResult::Won) => VoteResult::Won,
+            (VoteResult::Lost, _) | (_, VoteResult::Lost) => VoteResult::Lost,
+            _ => VoteResult::Pending,
+        }
+    }
+
+    /// True if the nodes for which `active` holds form a quorum.
+    pub fn quorum_active(&self, active: impl Fn(NodeId) -> bool) -> bool {
+        self.vote_result(|id| Some(active(id))) == VoteResult::Won
+    }
+}
+
+fn majority_committed(voters: &[NodeId], acked: &impl Fn(NodeId) -> Index, quorum: Option<usize>) -> Index {
+    if voters.is_empty() {
+        return Index::MAX;
+    }
+    let mut indexes: Vec<Index> = voters.iter().map(|&id| acked(id)).collect();
+    indexes.sort_unstable_by(|a, b| b.cmp(a));
+    let q = quorum.unwrap_or(voters.len() / 2 + 1).clamp(1, voters.len());
+    indexes[q - 1]
+}
+
+fn majority_vote(voters: &[NodeId], vote: &impl Fn(NodeId) -> Option<bool>) -> VoteResult {
+    if voters.is_empty() {
+        return VoteResult::Won;
+    }
+    let q = voters.len() / 2 + 1;
+    let (mut yes, mut missing) = (0, 0);
+    for &id in voters {
+        match vote(id) {
+            Some(true) => yes += 1,
+            Some(false) => {}
+            None => missing += 1,
+        }
+    }
+    if yes >= q {
+        VoteResult::Won
+    } else if yes + missing >= q {
+        VoteResult::Pending
+    } else {
+        VoteResult::Lost
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// A deliberately naive committed index: the largest i that at least a majority reached.
+    fn naive_committed(voters: &[NodeId], acked: &[Index]) -> Index {
+        if voters.is_empty() {
+            return Index::MAX;
+        }
+        (0..=20).rev().find(|&i| acked.iter().filter(|&&a| a >= i).count() > voters.len() / 2).unwrap_or(0)
+    }
+
+    #[test]
+    fn committed_index_matches_naive_majority() {
+        let mut rng = crate::rng::Prng::new(1);
+        for _ in 0..2000 {
+            let n = rng.range(1, 8) as usize;
+            let voters: Vec<NodeId> = (1..=n as u64).collect();
+            let acked: Vec<Index> = (0..n).map(|_| rng.range(0, 21)).collect();
+            let m = Membership::new(voters.clone());
+            let got = m.committed_index(|id| acked[id as usize - 1], None);
+            assert_eq!(got, naive_committed(&voters, &acked), "acked {acked:?}");
+        }
+    }
+
+    #[test]
+    fn joint_quorum_needs_both_halves() {
+        let m = Membership { voters: vec![1, 2, 3], outgoing: vec![3, 4, 5] };
+        // 1 and 2 are a majority of C_new but not of C_old.
+        assert_eq!(m.vote_result(|id| Some(id <= 2)), VoteResult::Lost);
+        assert_eq!(m.vote_result(|id| if id <= 3 { Some(true) } else { None }), VoteResult::Pending);
+        assert_eq!(m.vote_result(|id| Some(id != 5)), VoteResult::Won);
+        let acked = |id: NodeId| [0, 9, 9, 5, 1, 1][id as usize];
+        assert_eq!(m.committed_index(acked, None), 1);
+    }
+
+    #[test]
+    fn vote_result_single_majority() {
+        let m = Membership::new(vec![1, 2, 3, 4, 5]);
+        assert_eq!(m.vote_result(|id| if id <= 3 { Some(true) } else { None }), VoteResult::Won);
+        assert_eq!(m.vote_result(|id| if id <= 2 { Some(true) } else { None }), VoteResult::Pending);
+        assert_eq!(m.vote_result(|id| Some(id <= 2)), VoteResult::Lost);
+    }
+}

@@ -1,0 +1,784 @@
+//! The Raft node: one struct, inputs as method calls, outputs drained through [`Ready`].
+//!
+//! Layout follows etcd's raft.go: `step` settles the term once, then handles vote requests
+//! (every role answers them) and dispatches the rest to `step_leader`, `step_candidate`
+//! (pre-candidates too) or `step_follower`.
+
+use crate::config::Config;
+use crate::event::{CampaignReason, Event, FollowerReason};
+use crate::log::RaftLog;
+use crate::message::{AppendRefusal, Body, Message, MessageKind, VoteRefusal};
+use crate::progress::{Progress, ProgressState};
+use crate::quorum::{Membership, VoteResult};
+use crate::ready::Ready;
+use crate::rng::Prng;
+use crate::types::{DurableState, Entry, HardState, Index, NodeId, Role, Term};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// Why a proposal was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ProposeError {
+    /// Only the leader appends; `leader` is who this node believes leads, if anyone.
+    NotLeader { leader: Option<NodeId> },
+    /// A leadership transfer is in progress; proposals wait for the new leader (thesis §3.10).
+    TransferInProgress,
+}
+
+/// Why a leadership transfer was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferError {
+    NotLeader,
+    NotAVoter,
+    AlreadyLeader,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Raft {
+    config: Config,
+    membership: Membership,
+    term: Term,
+    vote: Option<NodeId>,
+    role: Role,
+    leader: Option<NodeId>,
+    log: RaftLog,
+    /// Ticks since the last reset of the election timer (followers and candidates), or since
+    /// the last check-quorum round (leaders).
+    election_elapsed: u32,
+    heartbeat_elapsed: u32,
+    /// Drawn from [election_ticks, 2 x election_ticks) at every timer reset (§5.2).
+    randomized_timeout: u32,
+    /// Answers received in the current (pre-)election.
+    votes: BTreeMap<NodeId, bool>,
+    /// The leader's view of each other voter.
+    progress: BTreeMap<NodeId, Progress>,
+    transfer_target: Option<NodeId>,
+    rng: Prng,
+    /// What the host last reported written.
+    persisted_hard_state: HardState,
+    reported_role: Role,
+    msgs: Vec<Message>,
+    msgs_after_persist: Vec<Message>,
+    events: Vec<Event>,
+}
+
+impl Raft {
+    /// A node rebuilt from what is on its disk (empty for a brand-new node). Everything else
+    /// (role, leader, timers, progress, applied index) is volatile and starts afresh.
+    pub fn new(config: Config, durable: &DurableState) -> Result<Raft, &'static str> {
+        config.validate()?;
+        let mut hs = durable.hard_state;
+        if config.faults.forget_on_restart {
+            // Teaching fault: term and vote were only ever in memory.
+            hs.term = 0;
+            hs.vote = None;
+        }
+        let mut raft = Raft {
+            membership: Membership::new(config.voters.clone()),
+            rng: Prng::new(config.seed),
+            config,
+            term: hs.term,
+            vote: hs.vote,
+            role: Role::Follower,
+            leader: None,
+            log: RaftLog::restore(durable.entries.clone(), hs.commit),
+            election_elapsed: 0,
+            heartbeat_elapsed: 0,
+            randomized_timeout: 0,
+            votes: BTreeMap::new(),
+            progress: BTreeMap::new(),
+            transfer_target: None,
+            persisted_hard_state: durable.hard_state,
+            reported_role: Role::Follower,
+            msgs: Vec::new(),
+            msgs_after_persist: Vec::new(),
+            events: Vec::new(),
+        };
+        raft.become_follower(hs.term, None, FollowerReason::Start);
+        Ok(raft)
+    }
+
+    // ---- Getters -------------------------------------------------------------------------
+
+    pub fn id(&self) -> NodeId {
+        self.config.id
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+    pub fn term(&self) -> Term {
+        self.term
+    }
+    pub fn vote(&self) -> Option<NodeId> {
+        self.vote
+    }
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+    pub fn log(&self) -> &RaftLog {
+        &self.log
+    }
+    pub fn hard_state(&self) -> HardState {
+        HardState { term: self.term, vote: self.vote, commit: self.log.committed }
+    }
+    pub fn election_elapsed(&self) -> u32 {
+        self.election_elapsed
+    }
+    pub fn randomized_timeout(&self) -> u32 {
+        self.randomized_timeout
+    }
+    /// Ticks until this node's election timer fires (0 for a leader, which has none).
+    pub fn ticks_until_timeout(&self) -> u32 {
+        match self.role {
+            Role::Leader => 0,
+            _ => self.randomized_timeout.saturating_sub(self.election_elapsed),
+        }
+    }
+    pub fn progress(&self) -> &BTreeMap<NodeId, Progress> {
+        &self.progress
+    }
+    pub fn votes(&self) -> &BTreeMap<NodeId, bool> {
+        &self.votes
+    }
+    pub fn transfer_target(&self) -> Option<NodeId> {
+        self.transfer_target
+    }
+
+    /// Test hook, like etcd's `setRandomizedElectionTimeout`.
+    pub fn set_randomized_timeout(&mut self, ticks: u32) {
+        self.randomized_timeout = ticks;
+    }
+
+    // ---- Inputs --------------------------------------------------------------------------
+
+    /// One unit of logical time.
+    pub fn tick(&mut self) {
+        match self.role {
+            Role::Leader => self.tick_heartbeat(),
+            _ => self.tick_election(),
+        }
+    }
+
+    /// Starts an election now, as if the election timer had fired (etcd's `Campaign`).
+    pub fn campaign(&mut self) {
+        if self.role != Role::Leader && self.membership.is_voter(self.id()) {
+            self.start_election();
+        }
+    }
+
+    /// Appends a client command; only the leader accepts.
+    pub fn propose(&mut self, command: Vec<u8>) -> Result<Index, ProposeError> {
+        if self.role != Role::Leader {
+            return Err(ProposeError::NotLeader { leader: self.leader });
+        }
+        if self.transfer_target.is_some() {
+            return Err(ProposeError::TransferInProgress);
+        }
+        let index = self.log.last_index() + 1;
+        self.log.append(&[Entry::command(self.term, index, command)]);
+        self.events.push(Event::Proposed { index, term: self.term });
+        self.broadcast_append(false);
+        Ok(index)
+    }
+
+    /// Thesis §3.10: bring `to` up to date, then tell it to time out now.
+    pub fn transfer_leadership(&mut self, to: NodeId) -> Result<(), TransferError> {
+        if self.role != Role::Leader {
+            return Err(TransferError::NotLeader);
+        }
+        if to == self.id() {
+            return Err(TransferError::AlreadyLeader);
+        }
+        if !self.membership.is_voter(to) {
+            return Err(TransferError::NotAVoter);
+        }
+        self.transfer_target = Some(to);
+        // The transfer must finish within an election timeout or it is aborted.
+        self.election_elapsed = 0;
+        self.events.push(Event::TransferStarted { to, term: self.term });
+        if self.progress.get(&to).is_some_and(|p| p.match_index == self.log.last_index()) {
+            self.send(to, self.term, Body::TimeoutNow);
+        } else {
+            self.send_append(to, true);
+        }
+        Ok(())
+    }
+
+    /// Handles a message from another node.
+    pub fn step(&mut self, m: Message) {
+        if m.to != self.id() {
+            return;
+        }
+        if m.term > self.term {
+            let is_vote_request = matches!(m.body, Body::RequestVote { .. } | Body::PreVote { .. });
+            let transfer = matches!(m.body, Body::RequestVote { transfer: true, .. });
+            // Thesis §6.2 / §9.6: a node that heard from a leader within the minimum election
+            // timeout ignores requests to start a new term (leader stickiness).
+            if is_vote_request && !transfer && self.config.check_quorum && self.in_lease() {
+                if let Some(leader) = self.leader {
+                    self.events.push(Event::VoteIgnoredInLease { candidate: m.from, term: m.term, leader });
+                }
+                return;
+            }
+            match m.body {
+                // A pre-vote never changes the voter's term.
+                Body::PreVote { .. } => {}
+                // A granted pre-vote carries the term we would campaign in, not a newer one.
+                Body::PreVoteResponse { granted: true, .. } => {}
+                Body::AppendEntries { .. } | Body::Heartbeat { .. } => {
+                    self.become_follower(m.term, Some(m.from), FollowerReason::HigherTerm { from: m.from })
+                }
+                _ => self.become_follower(m.term, None, FollowerReason::HigherTerm { from: m.from }),
+            }
+        } else if m.term < self.term {
+            self.step_stale(m);
+            return;
+        }
+
+        match m.body {
+            Body::RequestVote { last_log_index, last_log_term, .. } => {
+                self.handle_vote_request(m.from, m.term, last_log_index, last_log_term, false)
+            }
+            Body::PreVote { last_log_index, last_log_term } => {
+                self.handle_vote_request(m.from, m.term, last_log_index, last_log_term, true)
+            }
+            _ => match self.role {
+                Role::Leader => self.step_leader(m),
+                Role::Candidate | Role::PreCandidate => self.step_candidate(m),
+                Role::Follower => self.step_follower(m),
+            },
+        }
+    }
+
+    /// Drains everything the host must do; see [`Ready`] for the order.
+    pub fn ready(&mut self) -> Ready {
+        let hs = self.hard_state();
+        let role = (self.role != self.reported_role).then_some(self.role);
+        self.reported_role = self.role;
+        Ready {
+            hard_state: (hs != self.persisted_hard_state).then_some(hs),
+            entries: self.log.unstable().to_vec(),
+            messages: core::mem::take(&mut self.msgs),
+            persisted_messages: core::mem::take(&mut self.msgs_after_persist),
+            committed_entries: self.log.take_committed(),
+            role,
+            events: core::mem::take(&mut self.events),
+        }
+    }
+
+    /// True if [`Raft::ready`] would return anything.
+    pub fn has_ready(&self) -> bool {
+        !self.msgs.is_empty()
+            || !self.msgs_after_persist.is_empty()
+            || !self.events.is_empty()
+            || self.role != self.reported_role
+            || self.hard_state() != self.persisted_hard_state
+            || self.log.stable < self.log.last_index()
+            || self.log.committed > self.log.applied
+    }
+
+    /// The host wrote what `ready` asked for.
+    pub fn advance(&mut self, ready: &Ready) {
+        if let Some(last) = ready.entries.last() {
+            self.log.stable_to(last.index, last.term);
+        }
+        if let Some(hs) = ready.hard_state {
+            self.persisted_hard_state = hs;
+        }
+        // The leader counts its own log only once it is on its own disk.
+        if self.role == Role::Leader && self.maybe_commit() {
+            self.broadcast_append(true);
+        }
+    }
+
+    // ---- Timers --------------------------------------------------------------------------
+
+    fn tick_election(&mut self) {
+        self.election_elapsed += 1;
+        if self.election_elapsed >= self.randomized_timeout && self.membership.is_voter(self.id()) {
+            self.election_elapsed = 0;
+            self.events.push(Event::ElectionTimeout { term: self.term });
+            self.start_election();
+        }
+    }
+
+    fn tick_heartbeat(&mut self) {
+        self.heartbeat_elapsed += 1;
+        self.election_elapsed += 1;
+        if self.election_elapsed >= self.config.election_ticks {
+            self.election_elapsed = 0;
+            if self.config.check_quorum {
+                let me = self.id();
+                let progress = &self.progress;
+                let active =
+                    self.membership.quorum_active(|id| id == me || progress.get(&id).is_some_and(|p| p.recent_active));
+                if !active {
+                    self.events.push(Event::QuorumLost { term: self.term });
+                    self.become_follower(self.term, None, FollowerReason::LostQuorum);
+                    return;
+                }
+                for p in self.progress.values_mut() {
+                    p.recent_active = false;
+                }
+            }
+            if let Some(to) = self.transfer_target.take() {
+                self.events.push(Event::TransferAborted { to, term: self.term });
+            }
+        }
+        if self.heartbeat_elapsed >= self.config.heartbeat_ticks {
+            self.heartbeat_elapsed = 0;
+            self.broadcast_heartbeat();
+        }
+    }
+
+    fn in_lease(&self) -> bool {
+        self.leader.is_some() && self.election_elapsed < self.config.election_ticks
+    }
+
+    fn reset_timers(&mut self) {
+        self.election_elapsed = 0;
+        self.heartbeat_elapsed = 0;
+        let et = self.config.election_ticks as u64;
+        self.randomized_timeout = self.rng.range(et, 2 * et) as u32;
+    }
+
+    // ---- Role changes --------------------------------------------------------------------
+
+    fn become_follower(&mut self, term: Term, leader: Option<NodeId>, reason: FollowerReason) {
+        if term != self.term {
+            self.term = term;
+            self.vote = None;
+        }
+        self.role = Role::Follower;
+        self.leader = leader;
+        self.votes.clear();
+        self.progress.clear();
+        self.transfer_target = None;
+        self.reset_timers();
+        self.events.push(Event::BecameFollower { term, leader, reason });
+    }
+
+    fn become_pre_candidate(&mut self) {
+        // Becoming a pre-candidate changes neither the term nor the vote.
+        self.role = Role::PreCandidate;
+        self.leader = None;
+        self.votes.clear();
+        self.reset_timers();
+        self.events.push(Event::BecamePreCandidate { term: self.term });
+    }
+
+    fn become_candidate(&mut self, reason: CampaignReason) {
+        // §5.2: "a follower increments its current term and transitions to candidate state.
+        // It then votes for itself".
+        self.term += 1;
+        self.vote = Some(self.id());
+        self.role = Role::Candidate;
+        self.leader = None;
+        self.votes.clear();
+        self.reset_timers();
+        self.events.push(Event::BecameCandidate { term: self.term, reason });
+    }
+
+    fn become_leader(&mut self) {
+        self.role = Role::Leader;
+        self.leader = Some(self.id());
+        self.votes.clear();
+        self.reset_timers();
+        let next = self.log.last_index() + 1;
+        let me = self.id();
+        self.progress = self
+            .membership
+            .all_voters()
+            .into_iter()
+            .filter(|&id| id != me)
+            .map(|id| (id, Progress::new(next)))
+            .collect();
+        for p in self.progress.values_mut() {
+            // Freshly elected: give every follower a full round before check-quorum judges it.
+            p.recent_active = true;
+        }
+        self.events.push(Event::BecameLeader { term: self.term });
+        // §8: "each leader commit a blank no-op entry into the log at the start of its term".
+        self.log.append(&[Entry::noop(self.term, next)]);
+        self.broadcast_append(true);
+    }
+
+    fn start_election(&mut self) {
+        if self.config.pre_vote {
+            self.campaign_with(true, CampaignReason::ElectionTimeout, false);
+        } else {
+            self.campaign_with(false, CampaignReason::ElectionTimeout, false);
+        }
+    }
+
+    fn campaign_with(&mut self, pre_vote: bool, reason: CampaignReason, transfer: bool) {
+        let vote_term = if pre_vote {
+            self.become_pre_candidate();
+            self.term + 1
+        } else {
+            self.become_candidate(reason);
+            self.term
+        };
+        let me = self.id();
+        self.votes.insert(me, true);
+        if self.tally() == VoteResult::Won {
+            // A single-voter cluster wins at once.
+            return self.on_election_won(pre_vote);
+        }
+        let (last_log_index, last_log_term) = (self.log.last_index(), self.log.last_term());
+        for to in self.membership.all_voters() {
+            if to == me {
+                continue;
+            }
+            let body = if pre_vote {
+                Body::PreVote { last_log_index, last_log_term }
+            } else {
+                Body::RequestVote { last_log_index, last_log_term, transfer }
+            };
+            self.send(to, vote_term, body);
+        }
+    }
+
+    fn tally(&self) -> VoteResult {
+        self.membership.vote_result(|id| self.votes.get(&id).copied())
+    }
+
+    fn on_election_won(&mut self, pre_vote: bool) {
+        if pre_vote {
+            self.campaign_with(false, CampaignReason::PreVoteWon, false);
+        } else {
+            self.become_leader();
+        }
+    }
+
+    // ---- Messages ------------------------------------------------------------------------
+
+    /// A message from an older term. Most are dropped; some get an answer carrying our term so
+    /// a stale sender learns it is stale (etcd's handling, needed by pre-vote and check-quorum).
+    fn step_stale(&mut self, m: Message) {
+        match m.body {
+            Body::AppendEntries { .. } | Body::Heartbeat { .. } if self.config.check_quorum || self.config.pre_vote => {
+                // Without this, a leader cut off long enough that the others moved on would never
+                // learn it lost its term (their higher-term vote requests were pre-voted away).
+                self.send(m.from, self.term, Body::HeartbeatResponse);
+            }
+            Body::RequestVote { .. } | Body::PreVote { .. } => {
+                let pre_vote = matches!(m.body, Body::PreVote { .. });
+                let reason = VoteRefusal::StaleTerm;
+                self.events.push(Event::VoteRefused { candidate: m.from, term: m.term, pre_vote, reason });
+                let body = if pre_vote {
+                    Body::PreVoteResponse { granted: false, refusal: Some(reason) }
+                } else {
+                    Body::RequestVoteResponse { granted: false, refusal: Some(reason) }
+                };
+                self.send(m.from, self.term, body);
+            }
+            _ => self.events.push(Event::StaleMessage { from: m.from, term: m.term, our_term: self.term }),
+        }
+    }
+
+    fn handle_vote_request(&mut self, from: NodeId, term: Term, last_index: Index, last_term: Term, pre_vote: bool) {
+        let faults = self.config.faults;
+        // §5.2: at most one vote per term, first come first served. A node that already follows
+        // a leader in this term does not vote either (etcd).
+        let can_vote = self.vote == Some(from)
+            || (self.vote.is_none() && self.leader.is_none())
+            || (pre_vote && term > self.term)
+            || (faults.double_vote && !pre_vote);
+        // §5.4.1: only for a candidate whose log is at least as up-to-date as ours.
+        let log_ok = faults.vote_without_log_check || self.log.is_up_to_date(last_index, last_term);
+        let refusal = if !can_vote {
+            Some(match (self.vote, self.leader) {
+                (Some(v), _) => VoteRefusal::AlreadyVoted { for_node: v },
+                (None, Some(l)) => VoteRefusal::HasLeader { leader: l },
+                (None, None) => VoteRefusal::StaleTerm,
+            })
+        } else if !log_ok {
+            Some(VoteRefusal::LogBehind {
+                voter_last_term: self.log.last_term(),
+                voter_last_index: self.log.last_index(),
+            })
+        } else {
+            None
+        };
+        let granted = refusal.is_none();
+        match refusal {
+            None => self.events.push(Event::VoteGranted { candidate: from, term, pre_vote }),
+            Some(reason) => self.events.push(Event::VoteRefused { candidate: from, term, pre_vote, reason }),
+        }
+        if pre_vote {
+            // A granted pre-vote answers in the proposed term; a refusal tells our own.
+            let reply_term = if granted { term } else { self.term };
+            self.send(from, reply_term, Body::PreVoteResponse { granted, refusal });
+        } else {
+            if granted {
+                self.vote = Some(from);
+                self.election_elapsed = 0;
+            }
+            self.send(from, self.term, Body::RequestVoteResponse { granted, refusal });
+        }
+    }
+
+    fn step_leader(&mut self, m: Message) {
+        let from = m.from;
+        match m.body {
+            Body::AppendEntriesResponse { success, index, hint_index, hint_term, .. } => {
+                let Some(pr) = self.progress.get_mut(&from) else { return };
+                pr.recent_active = true;
+                if success {
+                    let moved = pr.maybe_update(index);
+                    let probe_answered = pr.state == ProgressState::Probe && pr.match_index == index;
+                    if moved || probe_answered {
+                        if pr.state == ProgressState::Probe {
+                            pr.become_replicate();
+                        }
+                        if self.maybe_commit() {
+                            self.broadcast_append(true);
+                        }
+                    }
+                    // Keep streaming while the follower is behind.
+                    while self.send_append(from, false) {}
+                    self.maybe_finish_transfer(from);
+                } else {
+                    // etcd's conflict hint: jump over the follower's whole conflicting term.
+                    let hint =
+                        if hint_term > 0 { self.log.find_conflict_by_term(hint_index, hint_term) } else { hint_index };
+                    if pr.maybe_decrease_to(index, hint) {
+                        let next_index = pr.next_index;
+                        self.events.push(Event::FollowerRejected { follower: from, next_index });
+                        self.send_append(from, true);
+                    }
+                }
+            }
+            Body::HeartbeatResponse => {
+                let last = self.log.last_index();
+                let Some(pr) = self.progress.get_mut(&from) else { return };
+                pr.recent_active = true;
+                pr.probe_sent = false;
+                // If every message that filled the window was lost, free one slot so the next
+                // AppendEntries goes out; a rejection then puts the follower back to probing.
+                if pr.state == ProgressState::Replicate && pr.inflight.len() >= self.config.max_inflight {
+                    pr.inflight.pop_front();
+                }
+                if pr.match_index < last {
+                    self.send_append(from, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn step_candidate(&mut self, m: Message) {
+        match m.body {
+            Body::AppendEntries { .. } | Body::Heartbeat { .. } => {
+                // §5.2: a candidate that hears from a leader of its term returns to follower.
+                self.become_follower(m.term, Some(m.from), FollowerReason::LeaderExists { leader: m.from });
+                self.step_follower(m);
+            }
+            Body::RequestVoteResponse { granted, .. } | Body::PreVoteResponse { granted, .. } => {
+                let pre_vote = matches!(m.body, Body::PreVoteResponse { .. });
+                if pre_vote != (self.role == Role::PreCandidate) {
+                    return;
+                }
+                self.votes.insert(m.from, granted);
+                self.events.push(Event::VoteReceived { from: m.from, term: m.term, granted, pre_vote });
+                match self.tally() {
+                    VoteResult::Won => self.on_election_won(pre_vote),
+                    VoteResult::Lost => self.become_follower(self.term, None, FollowerReason::LostElection),
+                    VoteResult::Pending => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn step_follower(&mut self, m: Message) {
+        match m.body {
+            Body::AppendEntries { prev_log_index, prev_log_term, entries, leader_commit } => {
+                self.election_elapsed = 0;
+                self.leader = Some(m.from);
+                self.handle_append_entries(m.from, prev_log_index, prev_log_term, &entries, leader_commit);
+            }
+            Body::Heartbeat { commit } => {
+                self.election_elapsed = 0;
+                self.leader = Some(m.from);
+                // The leader sends min(our match, its commit), so this entry is ours.
+                let before = self.log.committed;
+                if commit <= self.log.last_index() && self.log.commit_to(commit) {
+                    self.events.push(Event::CommitAdvanced { from: before, to: self.log.committed });
+                }
+                self.send(m.from, self.term, Body::HeartbeatResponse);
+            }
+            Body::TimeoutNow => {
+                if self.membership.is_voter(self.id()) {
+                    // A transfer skips pre-vote and may disrupt the old leader (§3.10).
+                    self.campaign_with(false, CampaignReason::TimeoutNow, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn handle_append_entries(
+        &mut self,
+        leader: NodeId,
+        prev: Index,
+        prev_term: Term,
+        entries: &[Entry],
+        leader_commit: Index,
+    ) {
+        let committed = self.log.committed;
+        if prev < committed && !self.config.faults.truncate_on_append {
+            // Everything up to our commit index already matches the leader's log.
+            self.send(leader, self.term, ok_response(committed));
+            return;
+        }
+        if self.log.match_term(prev, prev_term) {
+            let last_new = prev + entries.len() as Index;
+            let old_last = self.log.last_index();
+            let truncated_from = if self.config.faults.truncate_on_append {
+                // Teaching fault: drop everything after prev, matching or not.
+                self.log.truncate_to(prev);
+                self.log.append(entries);
+                (old_last > prev).then_some(prev + 1)
+            } else {
+                match self.log.find_conflict(entries) {
+                    None => None,
+                    Some(conflict) => {
+                        // §5.3: "If an existing entry conflicts with a new one (same index but
+                        // different terms), delete the existing entry and all that follow it".
+                        let start = (conflict - prev - 1) as usize;
+                        self.log.truncate_and_append(&entries[start..]);
+                        (conflict <= old_last).then_some(conflict)
+                    }
+                }
+            };
+            self.events.push(Event::AppendAccepted {
+                leader,
+                index: last_new,
+                appended: entries.len(),
+                truncated_from,
+            });
+            let before = self.log.committed;
+            // §5.3: "set commitIndex = min(leaderCommit, index of last new entry)".
+            if self.log.commit_to(leader_commit.min(last_new)) {
+                self.events.push(Event::CommitAdvanced { from: before, to: self.log.committed });
+            }
+            self.send(leader, self.term, ok_response(last_new));
+        } else {
+            let last = self.log.last_index();
+            let reason = match self.log.term(prev) {
+                None => AppendRefusal::Missing { last_index: last },
+                Some(found_term) => AppendRefusal::TermMismatch { found_term },
+            };
+            let hint_index = self.log.find_conflict_by_term(prev.min(last), prev_term);
+            let hint_term = self.log.term(hint_index).unwrap_or(0);
+            self.events.push(Event::AppendRejected { leader, prev_index: prev, prev_term, reason });
+            let body = Body::AppendEntriesResponse {
+                success: false,
+                index: prev,
+                hint_index,
+                hint_term,
+                refusal: Some(reason),
+            };
+            self.send(leader, self.term, body);
+        }
+    }
+
+    // ---- Replication ---------------------------------------------------------------------
+
+    /// Sends the follower its next batch of entries; returns true if a message went out.
+    /// An empty AppendEntries goes out only when `allow_empty` (to probe or spread the commit).
+    fn send_append(&mut self, to: NodeId, allow_empty: bool) -> bool {
+        let (max_inflight, max_entries) = (self.config.max_inflight, self.config.max_entries_per_msg);
+        let Some(pr) = self.progress.get_mut(&to) else { return false };
+        if pr.is_paused(max_inflight) {
+            return false;
+        }
+        let prev = pr.next_index - 1;
+        let entries = self.log.slice(pr.next_index, max_entries);
+        if entries.is_empty() && !allow_empty {
+            return false;
+        }
+        let Some(prev_term) = self.log.term(prev) else { return false };
+        let last = prev + entries.len() as Index;
+        pr.sent(last, entries.len());
+        let leader_commit = self.log.committed;
+        self.send(
+            to,
+            self.term,
+            Body::AppendEntries { prev_log_index: prev, prev_log_term: prev_term, entries, leader_commit },
+        );
+        true
+    }
+
+    fn broadcast_append(&mut self, allow_empty: bool) {
+        let peers: Vec<NodeId> = self.progress.keys().copied().collect();
+        for to in peers {
+            self.send_append(to, allow_empty);
+        }
+    }
+
+    fn broadcast_heartbeat(&mut self) {
+        let committed = self.log.committed;
+        let targets: Vec<(NodeId, Index)> =
+            self.progress.iter().map(|(&id, p)| (id, p.match_index.min(committed))).collect();
+        for (to, commit) in targets {
+            self.send(to, self.term, Body::Heartbeat { commit });
+        }
+    }
+
+    /// §5.3/§5.4.2: advance the commit index to the highest index stored on a quorum, but by
+    /// counting replicas only for an entry of the leader's current term.
+    fn maybe_commit(&mut self) -> bool {
+        let faults = self.config.faults;
+        let me = self.id();
+        let stable = self.log.stable;
+        let progress = &self.progress;
+        let quorum = faults.commit_on_first_ack.then_some(2);
+        let index = self.membership.committed_index(
+            |id| if id == me { stable } else { progress.get(&id).map_or(0, |p| p.match_index) },
+            quorum,
+        );
+        let own_term = self.log.term(index) == Some(self.term);
+        if index > self.log.committed && (own_term || faults.commit_old_terms) {
+            let from = self.log.committed;
+            self.log.commit_to(index);
+            self.events.push(Event::CommitAdvanced { from, to: self.log.committed });
+            return true;
+        }
+        false
+    }
+
+    fn maybe_finish_transfer(&mut self, from: NodeId) {
+        if self.transfer_target == Some(from)
+            && self.progress.get(&from).is_some_and(|p| p.match_index == self.log.last_index())
+        {
+            self.send(from, self.term, Body::TimeoutNow);
+        }
+    }
+
+    fn send(&mut self, to: NodeId, term: Term, body: Body) {
+        let m = Message { from: self.id(), to, term, body };
+        // Vote grants and append acknowledgements promise state that must be on disk first
+        // (thesis §3.8); so does a candidate's request, which carries its new term and self-vote.
+        match m.kind() {
+            MessageKind::RequestVote | MessageKind::RequestVoteResponse | MessageKind::AppendEntriesResponse => {
+                self.msgs_after_persist.push(m)
+            }
+            _ => self.msgs.push(m),
+        }
+    }
+}
+
+fn ok_response(index: Index) -> Body {
+    Body::AppendEntriesResponse { success: true, index, hint_index: 0, hint_term: 0, refusal: None }
+}
