@@ -1,0 +1,676 @@
+//! The deterministic world: one event queue ordered by (virtual time, sequence number), nodes
+//! hosted as etcd's README prescribes (send, persist, send what depends on it, apply,
+//! advance), a faulty network, clients, and the checkers after every event.
+
+use crate::action::{Action, NodeRef};
+use crate::checker::Checker;
+use crate::client::{Client, Completed, Outstanding};
+use crate::config::SimConfig;
+use crate::kv::{ClientId, Command, Op};
+use crate::network::{Endpoint, InFlight, Network, Payload, Reply};
+use crate::node::{PendingRequest, SimNode};
+use crate::trace::{Record, RecordKind, TraceHash};
+use raft_core::{DurableState, EntryData, Index, Message, NodeId, Prng, Raft, Role, Term};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Something due at a moment of virtual time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Pending {
+    Tick {
+        node: NodeId,
+        epoch: u64,
+    },
+    Deliver {
+        msg: u64,
+    },
+    ClientTimeout {
+        client: ClientId,
+        seq: u64,
+        attempt: u32,
+    },
+    /// The steady client load of benchmarks and chaos runs.
+    Workload,
+}
+
+/// A steady stream of client writes, spread over all clients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Workload {
+    interval_us: u64,
+    next_us: u64,
+    count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct World {
+    pub config: SimConfig,
+    pub seed: u64,
+    /// Virtual time in milliseconds.
+    pub now: u64,
+    /// Events processed so far; violations and records cite these numbers.
+    pub events: u64,
+    seq: u64,
+    #[serde(with = "crate::serde_pairs")]
+    queue: BTreeMap<(u64, u64), Pending>,
+    rng: Prng,
+    pub nodes: Vec<SimNode>,
+    pub network: Network,
+    /// Messages on the wire, by id.
+    pub in_flight: BTreeMap<u64, InFlight>,
+    next_msg_id: u64,
+    pub clients: Vec<Client>,
+    /// Every finished client operation, in completion order.
+    pub completed: Vec<Completed>,
+    pub checker: Checker,
+    pub hash: TraceHash,
+    /// Readable records; kept only when `recording` is on.
+    pub records: Vec<Record>,
+    pub recording: bool,
+    workload: Option<Workload>,
+}
+
+impl World {
+    pub fn new(config: SimConfig, seed: u64) -> Result<World, String> {
+        config.validate()?;
+        let n = config.cluster.nodes;
+        let mut world = World {
+            network: Network::new(config.network),
+            clients: (1..=config.clients.count as ClientId).map(|id| Client::new(id, n)).collect(),
+            nodes: config.cluster.node_ids().map(SimNode::new).collect(),
+            checker: Checker::new(n),
+            config,
+            seed,
+            now: 0,
+            events: 0,
+            seq: 0,
+            queue: BTreeMap::new(),
+            rng: Prng::new(seed),
+            in_flight: BTreeMap::new(),
+            next_msg_id: 1,
+            completed: Vec::new(),
+            hash: TraceHash::default(),
+            records: Vec::new(),
+            recording: false,
+            workload: None,
+        };
+        for id in world.config.cluster.node_ids() {
+            world.boot(id);
+        }
+        Ok(world)
+    }
+
+    // ---- Time ----------------------------------------------------------------------------
+
+    /// When the next event is due, if any.
+    pub fn next_event_ms(&self) -> Option<u64> {
+        self.queue.keys().next().map(|&(t, _)| t)
+    }
+
+    /// Processes every event due at or before `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: u64) {
+        while self.next_event_ms().is_some_and(|next| next <= t) {
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Processes the next event; false if there is none.
+    pub fn step(&mut self) -> bool {
+        let Some(((time, _), pending)) = self.queue.pop_first() else { return false };
+        self.now = time;
+        self.events += 1;
+        self.checker.begin(self.events, time);
+        self.hash.add(time);
+        match pending {
+            Pending::Tick { node, epoch } => self.on_tick(node, epoch),
+            Pending::Deliver { msg } => self.on_deliver(msg),
+            Pending::ClientTimeout { client, seq, attempt } => self.on_client_timeout(client, seq, attempt),
+            Pending::Workload => self.on_workload(),
+        }
+        true
+    }
+
+    fn schedule(&mut self, at: u64, p: Pending) {
+        self.seq += 1;
+        self.queue.insert((at, self.seq), p);
+    }
+
+    fn record(&mut self, kind: RecordKind) {
+        if self.recording {
+            self.records.push(Record { event: self.events, time_ms: self.now, kind });
+        }
+    }
+
+    // ---- Nodes ---------------------------------------------------------------------------
+
+    fn node(&self, id: NodeId) -> &SimNode {
+        &self.nodes[id as usize - 1]
+    }
+
+    fn node_mut(&mut self, id: NodeId) -> &mut SimNode {
+        &mut self.nodes[id as usize - 1]
+    }
+
+    /// Starts (or restarts) a node from its disk.
+    fn boot(&mut self, id: NodeId) {
+        let mut cfg = self.config.cluster.raft_config(id);
+        cfg.seed = self.rng.next_u64();
+        let raft = match Raft::new(cfg, &self.node(id).disk) {
+            Ok(r) => r,
+            Err(e) => unreachable!("the cluster config was validated: {e}"),
+        };
+        let tick = self.config.cluster.tick_ms_of(id);
+        let phase = self.rng.range(1, tick + 1);
+        let node = self.node_mut(id);
+        node.reported_commit = raft.log().committed;
+        node.raft = Some(raft);
+        node.epoch += 1;
+        let epoch = node.epoch;
+        self.schedule(self.now + phase, Pending::Tick { node: id, epoch });
+        self.drain(id, 0);
+    }
+
+    fn on_tick(&mut self, id: NodeId, epoch: u64) {
+        let node = self.node(id);
+        if node.epoch != epoch || !node.is_up() || node.paused {
+            return;
+        }
+        self.with_raft(id, |r| r.tick());
+        let next = self.now + self.config.cluster.tick_ms_of(id);
+        self.schedule(next, Pending::Tick { node: id, epoch });
+    }
+
+    /// Runs `f` on a live node's core, then hosts whatever it produced.
+    fn with_raft<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Raft) -> T) -> Option<T> {
+        let raft = self.node_mut(id).raft.as_mut()?;
+        let commit_before = raft.log().committed;
+        let out = f(raft);
+        self.drain(id, commit_before);
+        Some(out)
+    }
+
+    /// The host loop of etcd's README: send, persist, send what depends on the write, apply,
+    /// advance; repeated while the node has output.
+    fn drain(&mut self, id: NodeId, commit_before: Index) {
+        loop {
+            let Some(raft) = self.node_mut(id).raft.as_mut() else { return };
+            if !raft.has_ready() {
+                break;
+            }
+            let rd = raft.ready();
+            let (role, term) = (raft.role(), raft.term());
+            for event in rd.events.iter().cloned() {
+                self.record(RecordKind::Raft { node: id, event });
+            }
+            for m in rd.messages.iter().cloned() {
+                self.send_raft(m);
+            }
+            if rd.must_persist() {
+                self.checker.on_write(id, role == Role::Leader, commit_before, &rd.entries);
+                self.node_mut(id).disk.write(rd.hard_state, &rd.entries);
+            }
+            for m in rd.persisted_messages.iter().cloned() {
+                self.send_raft(m);
+            }
+            if rd.role == Some(Role::Leader) {
+                self.checker.on_leader(id, term);
+            } else if rd.role.is_some() {
+                // No longer leading: clients will time out and retry elsewhere.
+                self.node_mut(id).pending.clear();
+            }
+            for entry in &rd.committed_entries {
+                self.checker.on_apply(id, entry);
+                self.apply(id, entry.index, entry.term, &entry.data);
+            }
+            let node = self.node_mut(id);
+            let Some(raft) = node.raft.as_mut() else { return };
+            raft.advance(&rd);
+            let commit = raft.log().committed;
+            if commit != node.reported_commit {
+                node.reported_commit = commit;
+                let leaders = self.leaders();
+                self.checker.on_commit(id, term, commit, &leaders);
+            }
+        }
+        if let Some(r) = &self.node(id).raft {
+            let (term, role, commit, last) = (r.term(), r.role() as u64, r.log().committed, r.log().last_index());
+            for v in [id, term, role, commit, last] {
+                self.hash.add(v);
+            }
+        }
+    }
+
+    fn apply(&mut self, id: NodeId, index: Index, term: Term, data: &EntryData) {
+        let EntryData::Command(bytes) = data else { return };
+        let Some(cmd) = Command::decode(bytes) else { return };
+        let node = self.node_mut(id);
+        let output = node.kv.apply(&cmd);
+        let Some(p) = node.pending.remove(&index) else { return };
+        if p.client == cmd.client && p.seq == cmd.seq && p.term == term {
+            let reply = Reply::Ok { output, index, term };
+            self.send(Endpoint::Node(id), Endpoint::Client(cmd.client), Payload::ClientReply { seq: cmd.seq, reply });
+        }
+    }
+
+    /// Every node that believes it leads, with its term.
+    pub fn leaders(&self) -> Vec<(NodeId, Term)> {
+        self.nodes.iter().filter(|n| n.is_leader()).map(|n| (n.id, n.term())).collect()
+    }
+
+    /// The leader of the highest term, if any node leads.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leaders().into_iter().max_by_key(|&(id, t)| (t, std::cmp::Reverse(id))).map(|(id, _)| id)
+    }
+
+    // ---- Network -------------------------------------------------------------------------
+
+    fn send_raft(&mut self, m: Message) {
+        self.send(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
+    }
+
+    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let link = *self.network.link(from, to);
+        let copies = if self.rng.chance(link.duplicate) { 2 } else { 1 };
+        for _ in 0..copies {
+            let [lo, hi] = link.latency_ms;
+            let mut latency = self.rng.range(lo, hi + 1);
+            if self.rng.chance(link.reorder) {
+                latency += self.rng.range(0, 4 * hi + 1);
+            }
+            let dropped = self.network.is_cut(from, to) || self.rng.chance(link.loss);
+            let id = self.next_msg_id;
+            self.next_msg_id += 1;
+            let deliver_ms = self.now + latency;
+            let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload: payload.clone(), dropped };
+            self.in_flight.insert(id, msg);
+            self.schedule(deliver_ms, Pending::Deliver { msg: id });
+        }
+    }
+
+    fn on_deliver(&mut self, id: u64) {
+        let Some(msg) = self.in_flight.remove(&id) else { return };
+        self.hash.add(id);
+        let undeliverable = match msg.to {
+            Endpoint::Node(n) => !self.node(n).is_up(),
+            Endpoint::Client(_) => false,
+        };
+        if msg.dropped || undeliverable || self.network.is_cut(msg.from, msg.to) {
+            self.record(RecordKind::Dropped { summary: msg.summary() });
+            return;
+        }
+        match msg.to {
+            Endpoint::Node(n) if self.node(n).paused => self.node_mut(n).held.push((msg.from, msg.payload)),
+            Endpoint::Node(n) => self.deliver_to_node(n, msg.payload),
+            Endpoint::Client(c) => self.deliver_to_client(c, msg.from, msg.payload),
+        }
+    }
+
+    fn deliver_to_node(&mut self, id: NodeId, payload: Payload) {
+        match payload {
+            Payload::Raft(m) => {
+                self.with_raft(id, |r| r.step(m));
+            }
+            Payload::ClientRequest { client, seq, op } => {
+                let cmd = Command { client, seq, op };
+                let result = self.with_raft(id, |r| r.propose(cmd.encode()).map(|i| (i, r.term())));
+                match result {
+                    Some(Ok((index, term))) => {
+                        self.node_mut(id).pending.insert(index, PendingRequest { client, seq, term });
+                    }
+                    Some(Err(raft_core::ProposeError::NotLeader { leader })) => {
+                        let reply = Reply::NotLeader { leader };
+                        self.send(Endpoint::Node(id), Endpoint::Client(client), Payload::ClientReply { seq, reply });
+                    }
+                    // A transfer is under way (or the node is down): the client retries later.
+                    _ => {}
+                }
+            }
+            Payload::ClientReply { .. } => {}
+        }
+    }
+
+    // ---- Clients -------------------------------------------------------------------------
+
+    fn client_mut(&mut self, id: ClientId) -> &mut Client {
+        &mut self.clients[id as usize - 1]
+    }
+
+    /// Queues an operation on a client (client ids start at 1).
+    pub fn submit(&mut self, client: ClientId, op: Op) -> Result<(), String> {
+        if client == 0 || client as usize > self.clients.len() {
+            return Err(format!("there is no client C{client} (clients are C1..C{})", self.clients.len()));
+        }
+        self.client_mut(client).queue.push_back(op);
+        let now = self.now;
+        if let Some(req) = self.client_mut(client).start_next(now) {
+            self.send_request(client, req);
+        }
+        Ok(())
+    }
+
+    fn send_request(&mut self, client: ClientId, req: Outstanding) {
+        let payload = Payload::ClientRequest { client, seq: req.seq, op: req.op };
+        self.send(Endpoint::Client(client), Endpoint::Node(req.target), payload);
+        let at = self.now + self.config.clients.timeout_ms;
+        self.schedule(at, Pending::ClientTimeout { client, seq: req.seq, attempt: req.attempt });
+    }
+
+    fn next_node_after(&self, id: NodeId) -> NodeId {
+        id % self.nodes.len() as NodeId + 1
+    }
+
+    fn on_client_timeout(&mut self, client: ClientId, seq: u64, attempt: u32) {
+        let Some(cur) = &self.clients[client as usize - 1].current else { return };
+        if cur.seq != seq || cur.attempt != attempt {
+            return;
+        }
+        let target = self.next_node_after(cur.target);
+        if let Some(req) = self.client_mut(client).retry(target) {
+            self.send_request(client, req);
+        }
+    }
+
+    fn deliver_to_client(&mut self, client: ClientId, from: Endpoint, payload: Payload) {
+        let Payload::ClientReply { seq, reply } = payload else { return };
+        let Some(cur) = self.client_mut(client).current.clone() else { return };
+        if cur.seq != seq {
+            return;
+        }
+        let Endpoint::Node(from) = from else { return };
+        match reply {
+            Reply::Ok { output, index, term } => {
+                if matches!(cur.op, Op::Write { .. }) {
+                    self.checker.on_ack(from, index, term);
+                }
+                let done = Completed {
+                    client,
+                    seq,
+                    op: cur.op,
+                    output,
+                    index,
+                    invoked_ms: cur.started_ms,
+                    completed_ms: self.now,
+                    attempts: cur.attempt,
+                };
+                let text = format!("C{client} #{seq} done at index {index} after {} attempt(s)", cur.attempt);
+                self.record(RecordKind::Client { text });
+                self.completed.push(done);
+                let now = self.now;
+                let c = self.client_mut(client);
+                c.current = None;
+                c.leader_guess = from;
+                if let Some(req) = c.start_next(now) {
+                    self.send_request(client, req);
+                }
+            }
+            Reply::NotLeader { leader: Some(l) } if l != cur.target && (l as usize) <= self.nodes.len() => {
+                if let Some(req) = self.client_mut(client).retry(l) {
+                    self.send_request(client, req);
+                }
+            }
+            Reply::NotLeader { .. } => {
+                // Leader unknown: try the next node when the timeout fires.
+                let next = self.next_node_after(cur.target);
+                self.client_mut(client).leader_guess = next;
+            }
+        }
+    }
+
+    /// Starts a steady load of `per_sec` client writes per virtual second (0 stops it).
+    pub fn set_workload(&mut self, per_sec: u64) {
+        if per_sec == 0 {
+            self.workload = None;
+            return;
+        }
+        let interval_us = 1_000_000 / per_sec;
+        let next_us = self.now * 1000 + interval_us;
+        let restart = self.workload.is_none();
+        let count = self.workload.as_ref().map_or(0, |w| w.count);
+        self.workload = Some(Workload { interval_us, next_us, count });
+        if restart {
+            self.schedule(next_us.div_ceil(1000), Pending::Workload);
+        }
+    }
+
+    fn on_workload(&mut self) {
+        let Some(w) = self.workload.as_mut() else { return };
+        w.count += 1;
+        w.next_us += w.interval_us;
+        let (n, next) = (w.count, w.next_us.div_ceil(1000));
+        let client = (n - 1) % self.clients.len() as u64 + 1;
+        let op = Op::Write { key: format!("k{}", n % 8), value: n.to_string() };
+        let _ = self.submit(client, op);
+        self.schedule(next.max(self.now), Pending::Workload);
+    }
+
+    // ---- Actions -------------------------------------------------------------------------
+
+    /// Resolves a node reference against the current state.
+    pub fn resolve(&self, r: NodeRef) -> Result<NodeId, String> {
+        match r {
+            NodeRef::Id(id) if id >= 1 && id as usize <= self.nodes.len() => Ok(id),
+            NodeRef::Id(id) => Err(format!("there is no node S{id} (nodes are S1..S{})", self.nodes.len())),
+            NodeRef::Leader => self.leader().ok_or_else(|| "there is no leader right now".to_string()),
+            NodeRef::Follower => self
+                .nodes
+                .iter()
+                .find(|n| n.role() == Some(Role::Follower))
+                .map(|n| n.id)
+                .ok_or_else(|| "there is no live follower right now".to_string()),
+        }
+    }
+
+    /// Applies an action now. The error says why it could not be applied; the world is then
+    /// unchanged.
+    pub fn apply_action(&mut self, action: &Action) -> Result<(), String> {
+        self.hash.add(0xAC7);
+        let text = self.do_action(action)?;
+        match action {
+            Action::Caption { text } => self.record(RecordKind::Caption { text: text.clone() }),
+            _ => self.record(RecordKind::Action { text }),
+        }
+        Ok(())
+    }
+
+    fn do_action(&mut self, action: &Action) -> Result<String, String> {
+        Ok(match action {
+            Action::Crash { node } => {
+                let id = self.resolve(*node)?;
+                self.crash(id)?;
+                format!("crash S{id}")
+            }
+            Action::Restart { node } => {
+                let id = self.resolve(*node)?;
+                if self.node(id).is_up() {
+                    return Err(format!("S{id} is running; crash it first"));
+                }
+                self.boot(id);
+                format!("restart S{id}")
+            }
+            Action::Pause { node } => {
+                let id = self.resolve(*node)?;
+                let n = self.node_mut(id);
+                if !n.is_up() || n.paused {
+                    return Err(format!("S{id} is not running"));
+                }
+                n.paused = true;
+                n.epoch += 1;
+                format!("pause S{id}")
+            }
+            Action::Resume { node } => {
+                let id = self.resolve(*node)?;
+                self.resume(id)?;
+                format!("resume S{id}")
+            }
+            Action::LoseDisk { node } => {
+                let id = self.resolve(*node)?;
+                if self.node(id).is_up() {
+                    self.crash(id)?;
+                }
+                self.node_mut(id).disk = DurableState::default();
+                self.checker.on_disk_loss(id);
+                self.boot(id);
+                format!("S{id} lost its disk and restarted empty")
+            }
+            Action::Partition { groups } => {
+                let mut ids = Vec::new();
+                for g in groups {
+                    ids.push(g.iter().map(|r| self.resolve(*r)).collect::<Result<Vec<_>, _>>()?);
+                }
+                let all: Vec<NodeId> = self.config.cluster.node_ids().collect();
+                self.network.partition(&all, &ids);
+                let desc: Vec<String> =
+                    ids.iter().map(|g| g.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(",")).collect();
+                format!("partition {}", desc.join(" | "))
+            }
+            Action::Isolate { node } => {
+                let id = self.resolve(*node)?;
+                let all: Vec<NodeId> = self.config.cluster.node_ids().collect();
+                self.network.partition(&all, &[vec![id]]);
+                format!("isolate S{id}")
+            }
+            Action::Heal => {
+                self.network.heal();
+                "heal the network".to_string()
+            }
+            Action::Cut { from, to, oneway } | Action::Uncut { from, to, oneway } => {
+                let (a, b) = (self.resolve(*from)?, self.resolve(*to)?);
+                if a == b {
+                    return Err(format!("a link joins two different nodes, not S{a} and itself"));
+                }
+                let arrow = if *oneway { "->" } else { "<->" };
+                if matches!(action, Action::Cut { .. }) {
+                    self.network.cut_link(a, b, !oneway);
+                    format!("cut S{a}{arrow}S{b}")
+                } else {
+                    self.network.restore_link(a, b, !oneway);
+                    format!("restore S{a}{arrow}S{b}")
+                }
+            }
+            Action::SetNetwork { link, latency_ms, loss, duplicate, reorder } => {
+                let target = match link {
+                    Some([a, b]) => Some((self.resolve(*a)?, self.resolve(*b)?)),
+                    None => None,
+                };
+                let mut cfg = match target {
+                    Some(k) => *self.network.links.get(&k).unwrap_or(&self.network.default),
+                    None => self.network.default,
+                };
+                if let Some(l) = latency_ms {
+                    cfg.latency_ms = *l;
+                }
+                cfg.loss = loss.unwrap_or(cfg.loss);
+                cfg.duplicate = duplicate.unwrap_or(cfg.duplicate);
+                cfg.reorder = reorder.unwrap_or(cfg.reorder);
+                cfg.validate()?;
+                match target {
+                    Some(k) => {
+                        self.network.links.insert(k, cfg);
+                    }
+                    None => self.network.default = cfg,
+                }
+                let [lo, hi] = cfg.latency_ms;
+                let on = target.map_or("all links".to_string(), |(a, b)| format!("S{a}->S{b}"));
+                format!(
+                    "network on {on}: latency {lo}-{hi} ms, loss {}, duplicate {}, reorder {}",
+                    cfg.loss, cfg.duplicate, cfg.reorder
+                )
+            }
+            Action::ClientWrite { key, value, client } => {
+                let c = client.unwrap_or(1);
+                self.submit(c, Op::Write { key: key.clone(), value: value.clone() })?;
+                format!("C{c} writes {key}={value}")
+            }
+            Action::ClientRead { key, client } => {
+                let c = client.unwrap_or(1);
+                self.submit(c, Op::Read { key: key.clone() })?;
+                format!("C{c} reads {key}")
+            }
+            Action::TimeoutNow { node } => {
+                let id = self.resolve(*node)?;
+                if self.node(id).paused {
+                    return Err(format!("S{id} is paused"));
+                }
+                self.with_raft(id, |r| r.campaign()).ok_or_else(|| format!("S{id} is crashed"))?;
+                format!("S{id} times out now")
+            }
+            Action::TransferLeadership { to } => {
+                let to = self.resolve(*to)?;
+                let leader = self.leader().ok_or("there is no leader to transfer from")?;
+                self.with_raft(leader, |r| r.transfer_leadership(to))
+                    .ok_or("the leader is down")?
+                    .map_err(|e| format!("S{leader} cannot transfer to S{to}: {e:?}"))?;
+                format!("S{leader} transfers leadership to S{to}")
+            }
+            Action::DropMessage { id } => {
+                let m = self.in_flight.get_mut(id).ok_or(format!("message {id} is not in flight"))?;
+                m.dropped = true;
+                format!("drop message {id}")
+            }
+            Action::DuplicateMessage { id } => {
+                let m = self.in_flight.get(id).ok_or(format!("message {id} is not in flight"))?.clone();
+                self.send(m.from, m.to, m.payload);
+                format!("duplicate message {id}")
+            }
+            Action::DelayMessage { id, ms } => {
+                let m = self.in_flight.get_mut(id).ok_or(format!("message {id} is not in flight"))?;
+                let (old, new) = (m.deliver_ms, m.deliver_ms + ms);
+                m.deliver_ms = new;
+                let key = self.queue.iter().find(|(_, p)| **p == Pending::Deliver { msg: *id }).map(|(k, _)| *k);
+                if let Some(k) = key {
+                    self.queue.remove(&k);
+                }
+                self.schedule(new, Pending::Deliver { msg: *id });
+                format!("delay message {id} from {old} to {new} ms")
+            }
+            Action::Caption { text } => text.clone(),
+        })
+    }
+
+    fn crash(&mut self, id: NodeId) -> Result<(), String> {
+        let n = self.node_mut(id);
+        if !n.is_up() {
+            return Err(format!("S{id} is already crashed"));
+        }
+        n.raft = None;
+        n.kv = Default::default();
+        n.held.clear();
+        n.pending.clear();
+        n.paused = false;
+        n.epoch += 1;
+        Ok(())
+    }
+
+    fn resume(&mut self, id: NodeId) -> Result<(), String> {
+        let n = self.node_mut(id);
+        if !n.paused {
+            return Err(format!("S{id} is not paused"));
+        }
+        n.paused = false;
+        n.epoch += 1;
+        let epoch = n.epoch;
+        let held = std::mem::take(&mut n.held);
+        let tick = self.config.cluster.tick_ms_of(id);
+        self.schedule(self.now + tick, Pending::Tick { node: id, epoch });
+        for (_, payload) in held {
+            self.deliver_to_node(id, payload);
+        }
+        Ok(())
+    }
+
+    // ---- Views ---------------------------------------------------------------------------
+
+    /// True if every live node holds the same log (used by scenario expectations).
+    pub fn logs_identical(&self) -> bool {
+        let mut logs = self.nodes.iter().filter_map(|n| n.raft.as_ref()).map(|r| r.log().entries());
+        match logs.next() {
+            Some(first) => logs.all(|l| l == first),
+            None => true,
+        }
+    }
+
+    /// The committed value of `key` on node `id`'s state machine.
+    pub fn value_on(&self, id: NodeId, key: &str) -> Option<&str> {
+        self.node(id).kv.data.get(key).map(|s| s.as_str())
+    }
+}
