@@ -106,6 +106,7 @@ pub struct Checker {
     /// Each node's durable log.
     logs: BTreeMap<NodeId, Vec<Link>>,
     /// (index, term) -> the prefix hash and the first node seen with it.
+    #[serde(with = "crate::serde_pairs")]
     seen: BTreeMap<(Index, Term), (u64, NodeId)>,
     /// The committed log as first committed by any node; `committed_by[i]` names that node
     /// and the term it was in (the term the entry was committed in).

@@ -15,6 +15,7 @@ pub mod network;
 pub mod node;
 pub mod scenario;
 mod serde_pairs;
+pub mod session;
 pub mod trace;
 pub mod world;
 
@@ -22,4 +23,5 @@ pub use action::{Action, NodeRef};
 pub use checker::{Checker, Property, Violation};
 pub use config::{ClientConfig, ClusterConfig, LinkConfig, SimConfig};
 pub use scenario::{Check, Outcome, RunOptions, Runner, Scenario, ScenarioError};
+pub use session::Session;
 pub use world::World;

@@ -341,6 +341,34 @@ impl Runner {
         self.world.run_until(t);
     }
 
+    /// Queues an action at `at` (not before the items already processed), after any other
+    /// item due at the same time.
+    pub fn schedule(&mut self, at: u64, action: Action) {
+        let pos = self.next + self.items[self.next..].iter().take_while(|(t, _)| *t <= at).count();
+        self.items.insert(pos, (at, Item::Act(action)));
+    }
+
+    /// Applies an action now; on error nothing is recorded and the world is unchanged.
+    pub fn act_now(&mut self, action: Action) -> Result<(), String> {
+        let now = self.world.now;
+        self.world.apply_action(&action)?;
+        self.items.insert(self.next, (now, Item::Act(action)));
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Captions due in (from, to], for narration.
+    pub fn captions_between(&self, from: u64, to: u64) -> Vec<(u64, String)> {
+        self.items
+            .iter()
+            .filter(|(at, _)| *at > from && *at <= to)
+            .filter_map(|(at, item)| match item {
+                Item::Act(Action::Caption { text }) => Some((*at, text.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// When the next timeline item is due.
     pub fn next_item_ms(&self) -> Option<u64> {
         self.items.get(self.next).map(|(at, _)| *at)

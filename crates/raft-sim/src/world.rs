@@ -63,9 +63,11 @@ pub struct World {
     pub completed: Vec<Completed>,
     pub checker: Checker,
     pub hash: TraceHash,
-    /// Readable records; kept only when `recording` is on.
+    /// Readable records; kept only when `recording` is on, at most `max_records` of them
+    /// (0: no limit) so a long-running page keeps bounded memory.
     pub records: Vec<Record>,
     pub recording: bool,
+    pub max_records: usize,
     workload: Option<Workload>,
 }
 
@@ -91,6 +93,7 @@ impl World {
             hash: TraceHash::default(),
             records: Vec::new(),
             recording: false,
+            max_records: 0,
             workload: None,
         };
         for id in world.config.cluster.node_ids() {
@@ -137,6 +140,10 @@ impl World {
 
     fn record(&mut self, kind: RecordKind) {
         if self.recording {
+            if self.max_records > 0 && self.records.len() >= self.max_records {
+                // Drop the older half at once, so trimming costs O(1) per record on average.
+                self.records.drain(..self.max_records / 2);
+            }
             self.records.push(Record { event: self.events, time_ms: self.now, kind });
         }
     }
@@ -463,8 +470,8 @@ impl World {
     /// Applies an action now. The error says why it could not be applied; the world is then
     /// unchanged.
     pub fn apply_action(&mut self, action: &Action) -> Result<(), String> {
-        self.hash.add(0xAC7);
         let text = self.do_action(action)?;
+        self.hash.add(0xAC7);
         match action {
             Action::Caption { text } => self.record(RecordKind::Caption { text: text.clone() }),
             _ => self.record(RecordKind::Action { text }),
