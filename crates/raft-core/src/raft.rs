@@ -617,11 +617,9 @@ impl Raft {
                 }
                 self.send(m.from, self.term, Body::HeartbeatResponse);
             }
-            Body::TimeoutNow => {
-                if self.membership.is_voter(self.id()) {
-                    // A transfer skips pre-vote and may disrupt the old leader (§3.10).
-                    self.campaign_with(false, CampaignReason::TimeoutNow, true);
-                }
+            // A transfer skips pre-vote and may disrupt the old leader (§3.10).
+            Body::TimeoutNow if self.membership.is_voter(self.id()) => {
+                self.campaign_with(false, CampaignReason::TimeoutNow, true);
             }
             _ => {}
         }

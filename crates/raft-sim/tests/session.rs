@@ -45,7 +45,7 @@ fn acting_in_the_past_forks_the_timeline() {
     assert_eq!(s.horizon_ms, 1000);
     s.advance_to(4000);
     let w = &s.runner.world;
-    assert!(w.nodes.iter().all(|n| n.kv.data.get("a").is_none()));
+    assert!(w.nodes.iter().all(|n| !n.kv.data.contains_key("a")));
     assert!(w.nodes.iter().any(|n| n.kv.data.get("b").map(String::as_str) == Some("2")));
 }
 
