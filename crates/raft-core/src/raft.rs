@@ -170,7 +170,7 @@ impl Raft {
     /// Starts an election now, as if the election timer had fired (etcd's `Campaign`).
     pub fn campaign(&mut self) {
         if self.role != Role::Leader && self.membership.is_voter(self.id()) {
-            self.start_election();
+            self.start_election(CampaignReason::TimeoutNow);
         }
     }
 
@@ -306,7 +306,7 @@ impl Raft {
         if self.election_elapsed >= self.randomized_timeout && self.membership.is_voter(self.id()) {
             self.election_elapsed = 0;
             self.events.push(Event::ElectionTimeout { term: self.term });
-            self.start_election();
+            self.start_election(CampaignReason::ElectionTimeout);
         }
     }
 
@@ -411,12 +411,9 @@ impl Raft {
         self.broadcast_append(true);
     }
 
-    fn start_election(&mut self) {
-        if self.config.pre_vote {
-            self.campaign_with(true, CampaignReason::ElectionTimeout, false);
-        } else {
-            self.campaign_with(false, CampaignReason::ElectionTimeout, false);
-        }
+    /// Starts a pre-vote when enabled, else a real election.
+    fn start_election(&mut self, reason: CampaignReason) {
+        self.campaign_with(self.config.pre_vote, reason, false);
     }
 
     fn campaign_with(&mut self, pre_vote: bool, reason: CampaignReason, transfer: bool) {
