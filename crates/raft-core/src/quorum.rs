@@ -70,9 +70,20 @@ fn majority_committed(voters: &[NodeId], acked: &impl Fn(NodeId) -> Index, quoru
     if voters.is_empty() {
         return Index::MAX;
     }
-    let mut indexes: Vec<Index> = voters.iter().map(|&id| acked(id)).collect();
-    indexes.sort_unstable_by(|a, b| b.cmp(a));
     let q = quorum.unwrap_or(voters.len() / 2 + 1).clamp(1, voters.len());
+    // Called on every acknowledgement: sort on the stack for the usual cluster sizes.
+    let mut stack = [0 as Index; 32];
+    let mut heap;
+    let indexes: &mut [Index] = if voters.len() <= stack.len() {
+        &mut stack[..voters.len()]
+    } else {
+        heap = alloc::vec![0; voters.len()];
+        &mut heap
+    };
+    for (slot, &id) in indexes.iter_mut().zip(voters) {
+        *slot = acked(id);
+    }
+    indexes.sort_unstable_by(|a, b| b.cmp(a));
     indexes[q - 1]
 }
 

@@ -45,6 +45,8 @@ pub struct ChaosResult {
     /// Writes acknowledged to clients.
     pub acked: usize,
     pub events: u64,
+    /// Virtual time when the run ended.
+    pub end_ms: u64,
     /// The settings this seed chose, for the reproduction line.
     pub settings: String,
     /// The run's records, when `record` was on.
@@ -102,6 +104,7 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<ChaosResult, String> {
         failure,
         acked: world.completed.iter().filter(|c| matches!(c.op, Op::Write { .. })).count(),
         events: world.events,
+        end_ms: world.now,
         settings: settings.clone(),
         records: world.records.clone(),
     };
@@ -155,6 +158,9 @@ fn random_action(rng: &mut Prng, n: NodeId) -> Action {
 /// Faults stop: the network heals and loses nothing, paused nodes resume, crashed ones restart.
 fn heal_everything(world: &mut World) {
     world.set_workload(0);
+    // Clients stop starting new writes, so "every acknowledged write everywhere" is a fixed
+    // target rather than one that keeps moving while a backlog drains.
+    world.drop_queued_client_ops();
     let _ = world.apply_action(&Action::Heal);
     let calm =
         Action::SetNetwork { link: None, latency_ms: None, loss: Some(0.0), duplicate: Some(0.0), reorder: Some(0.0) };

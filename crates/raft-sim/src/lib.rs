@@ -13,6 +13,7 @@ pub mod kv;
 pub mod library;
 pub mod network;
 pub mod node;
+mod queue;
 pub mod scenario;
 mod serde_pairs;
 pub mod session;

