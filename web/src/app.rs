@@ -1,0 +1,569 @@
+//! The page's root: owns the `Session` (the model) and turns user input into actions. The
+//! clock lives in clock.rs, the derived data the components draw in view_data.rs, the markup
+//! in layout.rs.
+
+use crate::chart::Mark;
+use crate::clock::Job;
+use crate::event_log::EventRow;
+use crate::inspector::Selection;
+use crate::safety_panel::ExpectRow;
+use crate::scenarios::{self, ScenarioInfo};
+use crate::settings::Change;
+use crate::shortcuts::{self, Cmd};
+use crate::snapshot::{LinkView, LogRow, MsgView, NodeView, Views};
+use crate::url_state::{self, Setup};
+use crate::util::perf_now;
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::timers::callback::Timeout;
+use raft_core::NodeId;
+use raft_sim::session::Sample;
+use raft_sim::{Action, NodeRef, RunOptions, Session, Violation};
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Records kept for the event log; older ones are dropped (bounded memory).
+const MAX_RECORDS: usize = 1500;
+/// Default speed: 1/100x, as RaftScope.
+const DEFAULT_SPEED_LOG: f64 = -2.0;
+pub enum Msg {
+    Frame(f64),
+    Wake,
+    TogglePlay,
+    Step,
+    Seek(u64),
+    JobTick,
+    CancelJob,
+    Speed(f64),
+    Act(Action),
+    ToggleLink(NodeId, NodeId),
+    Select(Selection),
+    Tab(Tab),
+    Continue,
+    PauseAtCaptions(bool),
+    Pick(Option<String>),
+    Setting(Change),
+    Share,
+    DismissError(usize),
+    Help(bool),
+    Key(Cmd),
+    Visible(bool),
+    ClearToast,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Inspect,
+    Network,
+    Clients,
+    Setup,
+    Safety,
+}
+
+/// Callbacks made once: a fresh callback each render would defeat the children's memoization.
+/// An IntersectionObserver with the closure it calls (kept alive together).
+pub(crate) type Observer = (web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>);
+
+pub(crate) struct Callbacks {
+    pub(crate) select: Callback<Selection>,
+    pub(crate) link: Callback<(NodeId, NodeId)>,
+    pub(crate) act: Callback<Action>,
+    pub(crate) seek: Callback<u64>,
+    pub(crate) toggle: Callback<()>,
+    pub(crate) step: Callback<()>,
+    pub(crate) speed: Callback<f64>,
+    pub(crate) cont: Callback<()>,
+    pub(crate) pause_caps: Callback<bool>,
+    pub(crate) pick: Callback<Option<String>>,
+    pub(crate) setting: Callback<Change>,
+    pub(crate) help_close: Callback<()>,
+}
+
+pub struct App {
+    pub(crate) sim: Session,
+    pub(crate) setup: Setup,
+    pub(crate) captions: Vec<(u64, String)>,
+    pub(crate) catalog: Rc<Vec<ScenarioInfo>>,
+
+    pub(crate) playing: bool,
+    /// Paused because the tab was hidden (or the embed scrolled away): resume when back.
+    pub(crate) auto_paused: bool,
+    /// Paused at a caption, waiting for Continue.
+    pub(crate) holding: bool,
+    pub(crate) pause_at_captions: bool,
+    pub(crate) speed_log: f64,
+    /// Virtual time with fractions: at 1/100x a virtual millisecond is 100 ms of wall time.
+    pub(crate) vclock: f64,
+    pub(crate) last_wall: f64,
+    pub(crate) lagging: bool,
+    /// Events were processed but not yet drawn (renders are rate-limited while playing).
+    pub(crate) dirty: bool,
+    pub(crate) last_render: f64,
+    /// The next tick of the clock while playing.
+    pub(crate) frame: Option<Timeout>,
+    pub(crate) wake: Option<Timeout>,
+    pub(crate) job: Option<Job>,
+    pub(crate) job_timer: Option<Timeout>,
+
+    pub(crate) views: Views,
+    pub(crate) nodes: Rc<Vec<NodeView>>,
+    pub(crate) msgs: Rc<Vec<Rc<MsgView>>>,
+    pub(crate) links: Rc<Vec<LinkView>>,
+    pub(crate) logs: Rc<Vec<LogRow>>,
+    pub(crate) events: Rc<Vec<Rc<EventRow>>>,
+    /// The records the event rows were made from: count, and the first and last (event, time).
+    pub(crate) events_key: (usize, (u64, u64), (u64, u64)),
+    /// Wall time of the last refresh of the slow parts (events, chart, expectations).
+    pub(crate) slow_at: f64,
+    pub(crate) samples: Rc<Vec<Sample>>,
+    pub(crate) samples_key: (usize, u64),
+    pub(crate) marks: Rc<Vec<Mark>>,
+    pub(crate) marks_key: (usize, u64),
+    pub(crate) violations: Rc<Vec<Violation>>,
+    pub(crate) seen_violations: usize,
+    pub(crate) faults: Rc<Vec<String>>,
+    pub(crate) expects: Rc<Vec<ExpectRow>>,
+
+    pub(crate) selected: Selection,
+    pub(crate) tab: Tab,
+    pub(crate) errors: Vec<String>,
+    pub(crate) toast: Option<String>,
+    pub(crate) toast_timer: Option<Timeout>,
+    pub(crate) help: bool,
+    pub(crate) embed: bool,
+    pub(crate) reduced_motion: bool,
+    pub(crate) cb: Callbacks,
+    pub(crate) _listeners: Vec<EventListener>,
+    pub(crate) _observer: Option<Observer>,
+}
+
+/// A session for a setup, with the scenario's captions.
+fn build_session(setup: &Setup) -> Result<(Session, Vec<(u64, String)>), String> {
+    let scenario = scenarios::build(setup)?;
+    let captions = scenarios::captions(&scenario);
+    let opts = RunOptions { seed: setup.seed, faults: setup.faults.clone(), record: true };
+    let sim = Session::new(scenario, opts, MAX_RECORDS)?;
+    Ok((sim, captions))
+}
+
+/// Free play with default settings: the fallback when a URL cannot be used.
+fn default_session() -> (Session, Vec<(u64, String)>) {
+    match build_session(&Setup::default()) {
+        Ok(s) => s,
+        Err(e) => unreachable!("free play with default settings is valid: {e}"),
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let (url, mut errors) = url_state::read();
+        let (setup, (sim, captions), mut actions, t) = match build_session(&url.setup) {
+            Ok(s) => (url.setup.clone(), s, url.actions.clone(), url.t),
+            Err(e) => {
+                errors.push(format!("{e}. Showing free play instead."));
+                (Setup::default(), default_session(), Vec::new(), None)
+            }
+        };
+        if actions.len() > 10_000 {
+            errors.push("the link holds more than 10000 actions; only the first 10000 are replayed".into());
+            actions.truncate(10_000);
+        }
+        let link = ctx.link();
+        let cb = Callbacks {
+            select: link.callback(Msg::Select),
+            link: link.callback(|(a, b)| Msg::ToggleLink(a, b)),
+            act: link.callback(Msg::Act),
+            seek: link.callback(Msg::Seek),
+            toggle: link.callback(|_| Msg::TogglePlay),
+            step: link.callback(|_| Msg::Step),
+            speed: link.callback(Msg::Speed),
+            cont: link.callback(|_| Msg::Continue),
+            pause_caps: link.callback(Msg::PauseAtCaptions),
+            pick: link.callback(Msg::Pick),
+            setting: link.callback(Msg::Setting),
+            help_close: link.callback(|_| Msg::Help(false)),
+        };
+        let reduced_motion = crate::util::media_matches("(prefers-reduced-motion: reduce)");
+        let mut app = App {
+            sim,
+            setup,
+            captions,
+            catalog: Rc::new(scenarios::catalog()),
+            playing: false,
+            auto_paused: false,
+            holding: false,
+            // An embed shows no captions, so it does not stop at them.
+            pause_at_captions: !url.embed,
+            speed_log: url.speed.map_or(DEFAULT_SPEED_LOG, js_sys::Math::log10),
+            vclock: 0.0,
+            last_wall: perf_now(),
+            lagging: false,
+            dirty: false,
+            last_render: 0.0,
+            frame: None,
+            wake: None,
+            job: None,
+            job_timer: None,
+            views: Views::default(),
+            nodes: Rc::default(),
+            msgs: Rc::default(),
+            links: Rc::default(),
+            logs: Rc::default(),
+            events: Rc::default(),
+            events_key: (0, (0, 0), (0, 0)),
+            slow_at: 0.0,
+            samples: Rc::default(),
+            samples_key: (usize::MAX, 0),
+            marks: Rc::default(),
+            marks_key: (usize::MAX, 0),
+            violations: Rc::default(),
+            seen_violations: 0,
+            faults: Rc::default(),
+            expects: Rc::default(),
+            selected: Selection::None,
+            tab: Tab::Inspect,
+            errors,
+            toast: None,
+            toast_timer: None,
+            help: false,
+            embed: url.embed,
+            reduced_motion,
+            cb,
+            _listeners: Vec::new(),
+            _observer: None,
+        };
+        app.listen(ctx);
+        app.refresh();
+        if !actions.is_empty() || t.is_some() {
+            // A shared run: replay it, then stay paused at `t` (or play on if no time was given).
+            let target = t.unwrap_or_else(|| actions.last().map_or(0, |(at, _)| *at));
+            app.start_job(ctx, actions.into(), target, t.is_none());
+        } else {
+            app.start_fresh(ctx);
+        }
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Frame(ts) => return self.on_frame(ctx, ts),
+            Msg::Wake => {
+                self.wake = None;
+                self.request_frame(ctx);
+                return false;
+            }
+            Msg::TogglePlay => {
+                if self.job.is_some() {
+                    return false;
+                }
+                if self.playing {
+                    self.pause();
+                } else {
+                    self.play(ctx);
+                }
+            }
+            Msg::Step => {
+                if self.job.is_some() {
+                    return false;
+                }
+                self.pause();
+                self.holding = false;
+                self.step_to_next_moment();
+                self.after_jump();
+            }
+            Msg::Seek(t) => self.seek(ctx, t),
+            Msg::JobTick => {
+                self.job_timer = None;
+                self.run_job(ctx);
+            }
+            Msg::CancelJob => {
+                self.job = None;
+                self.job_timer = None;
+                self.after_jump();
+            }
+            Msg::Speed(log) => {
+                if self.playing {
+                    self.catch_up();
+                }
+                self.speed_log = log.clamp(crate::controls::SPEED_MIN, crate::controls::SPEED_MAX);
+                // Every animation's timing depends on the speed: restart them all.
+                self.views.restart_animations();
+                self.refresh();
+                if self.playing {
+                    self.frame = None;
+                    self.wake = None;
+                    self.schedule(ctx);
+                }
+            }
+            Msg::Act(a) => self.act(a),
+            Msg::ToggleLink(a, b) => {
+                let cut = &self.sim.runner.world.network.cut;
+                let (from, to) = (NodeRef::Id(a), NodeRef::Id(b));
+                if cut.contains(&(a, b)) || cut.contains(&(b, a)) {
+                    self.act(Action::Uncut { from, to, oneway: false });
+                } else {
+                    self.act(Action::Cut { from, to, oneway: false });
+                }
+            }
+            Msg::Select(s) => {
+                self.selected = if self.selected == s { Selection::None } else { s };
+                self.tab = if s == Selection::Clients { Tab::Clients } else { Tab::Inspect };
+            }
+            Msg::Tab(t) => self.tab = t,
+            Msg::Continue => {
+                self.holding = false;
+                self.play(ctx);
+            }
+            Msg::PauseAtCaptions(on) => self.pause_at_captions = on,
+            Msg::Pick(name) => self.rebuild(ctx, Setup { scenario: name, ..Setup::default() }),
+            Msg::Setting(ch) => self.change_setting(ctx, ch),
+            Msg::Share => self.share(),
+            Msg::DismissError(i) => {
+                if i < self.errors.len() {
+                    self.errors.remove(i);
+                }
+            }
+            Msg::Help(open) => self.help = open,
+            Msg::Key(cmd) => self.on_key(ctx, cmd),
+            Msg::Visible(visible) => {
+                if !visible && self.playing {
+                    self.pause();
+                    self.auto_paused = true;
+                } else if visible && self.auto_paused {
+                    self.auto_paused = false;
+                    self.play(ctx);
+                } else {
+                    return false;
+                }
+            }
+            Msg::ClearToast => {
+                self.toast = None;
+                self.toast_timer = None;
+            }
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        crate::layout::view(self, ctx)
+    }
+
+    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
+        self.arm_toast(ctx);
+    }
+}
+
+// ---- Acting --------------------------------------------------------------------------------
+
+impl App {
+    fn act(&mut self, a: Action) {
+        if self.job.is_some() {
+            return;
+        }
+        if self.playing {
+            self.catch_up();
+        }
+        let forking = self.sim.horizon_ms > self.sim.now();
+        match self.sim.act(a) {
+            Ok(()) => {
+                if forking {
+                    self.show_toast("You acted in the past: the run forks here and what followed is discarded.".into());
+                }
+                self.refresh();
+                self.write_url();
+            }
+            Err(e) => self.show_toast(format!("Not possible: {e}")),
+        }
+    }
+
+    fn on_key(&mut self, ctx: &Context<Self>, cmd: Cmd) {
+        let leader = self.sim.runner.world.leader();
+        match cmd {
+            Cmd::TogglePlay => {
+                if self.holding {
+                    self.holding = false;
+                    self.play(ctx);
+                } else if self.playing {
+                    self.pause();
+                } else {
+                    self.play(ctx);
+                }
+            }
+            Cmd::Step => {
+                Component::update(self, ctx, Msg::Step);
+            }
+            Cmd::ClientWrite => {
+                let n = self.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count();
+                self.act(Action::ClientWrite { key: "x".into(), value: (n + 1).to_string(), client: None });
+            }
+            Cmd::RestartLeader => match leader {
+                Some(l) => {
+                    self.act(Action::Crash { node: NodeRef::Id(l) });
+                    self.act(Action::Restart { node: NodeRef::Id(l) });
+                }
+                None => self.show_toast("There is no leader to restart.".into()),
+            },
+            Cmd::CrashLeader => self.act(Action::Crash { node: NodeRef::Leader }),
+            Cmd::IsolateLeader => self.act(Action::Isolate { node: NodeRef::Leader }),
+            Cmd::Heal => self.act(Action::Heal),
+            Cmd::Faster | Cmd::Slower => {
+                let d = if cmd == Cmd::Faster { 0.25 } else { -0.25 };
+                Component::update(self, ctx, Msg::Speed(self.speed_log + d));
+            }
+            Cmd::Back => self.seek(ctx, self.sim.now().saturating_sub(100)),
+            Cmd::Forward => self.seek(ctx, self.sim.now() + 100),
+            Cmd::Help => self.help = !self.help,
+            Cmd::Close => {
+                if self.help {
+                    self.help = false;
+                } else {
+                    self.selected = Selection::None;
+                }
+            }
+        }
+    }
+
+    /// Starts a new run from a setup; on error the current run stays and the error is shown.
+    fn rebuild(&mut self, ctx: &Context<Self>, setup: Setup) {
+        match build_session(&setup) {
+            Ok((sim, captions)) => {
+                self.pause();
+                self.job = None;
+                self.job_timer = None;
+                self.sim = sim;
+                self.captions = captions;
+                self.setup = setup;
+                self.views = Views::default();
+                self.selected = Selection::None;
+                self.seen_violations = 0;
+                self.holding = false;
+                self.after_jump();
+                self.start_fresh(ctx);
+            }
+            Err(e) => self.show_toast(e),
+        }
+    }
+
+    fn change_setting(&mut self, ctx: &Context<Self>, ch: Change) {
+        // Overrides are kept only where they differ from the scenario, so links stay short.
+        let base = match scenarios::build(&Setup { scenario: self.setup.scenario.clone(), ..Setup::default() }) {
+            Ok(s) => s,
+            Err(e) => return self.show_toast(e),
+        };
+        let c = &base.cluster;
+        let mut s = self.setup.clone();
+        match ch {
+            Change::Nodes(v) => s.nodes = (v != c.nodes).then_some(v),
+            Change::TickMs(v) => s.tick_ms = (v != c.tick_ms).then_some(v),
+            Change::ElectionTicks(v) => s.election_ticks = (v != c.election_ticks).then_some(v),
+            Change::HeartbeatTicks(v) => s.heartbeat_ticks = (v != c.heartbeat_ticks).then_some(v),
+            Change::PreVote(v) => s.pre_vote = (v != c.pre_vote).then_some(v),
+            Change::CheckQuorum(v) => s.check_quorum = (v != c.check_quorum).then_some(v),
+            Change::Fault(name, on) => {
+                s.faults.retain(|f| *f != name);
+                if on && !c.faults.contains(&name) {
+                    s.faults.push(name);
+                }
+            }
+            Change::Seed(v) => s.seed = (v != base.seed).then_some(v),
+            Change::NewSeed => s.seed = Some(crate::util::random_seed()),
+        }
+        self.rebuild(ctx, s);
+    }
+
+    fn query(&self, with_time: bool) -> String {
+        let now = self.sim.now();
+        url_state::to_query(&self.setup, &self.sim.actions, (with_time && now > 0).then_some(now), self.embed)
+    }
+
+    pub(crate) fn write_url(&self) {
+        url_state::write(&self.query(true));
+    }
+
+    fn share(&mut self) {
+        if self.playing {
+            self.catch_up();
+        }
+        let q = self.query(true);
+        url_state::write(&q);
+        let url = url_state::full_url(&q);
+        let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
+        match clipboard {
+            Some(c) => {
+                // Without focus or permission the write is refused: the address bar has the link.
+                let ignore = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_: wasm_bindgen::JsValue| {});
+                let _ = c.write_text(&url).catch(&ignore);
+                ignore.forget();
+                self.show_toast("Link copied. It reproduces this run exactly, up to this moment.".into());
+            }
+            None => self.show_toast("The link in the address bar reproduces this run.".into()),
+        }
+    }
+
+    pub(crate) fn show_toast(&mut self, text: String) {
+        self.toast = Some(text);
+        self.toast_timer = None;
+    }
+
+    pub fn arm_toast(&mut self, ctx: &Context<Self>) {
+        if self.toast.is_some() && self.toast_timer.is_none() {
+            let link = ctx.link().clone();
+            self.toast_timer = Some(Timeout::new(5000, move || link.send_message(Msg::ClearToast)));
+        }
+    }
+}
+
+// ---- Browser events ------------------------------------------------------------------------
+
+impl App {
+    fn listen(&mut self, ctx: &Context<Self>) {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        let link = ctx.link().clone();
+        let opts = EventListenerOptions::enable_prevent_default();
+        let keys = EventListener::new_with_options(&doc, "keydown", opts, move |e| {
+            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+            if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            // Typing in a field is not a shortcut. Space plays and pauses even when a button has
+            // the focus (as in RaftScope; after a click the focus stays on the button); Enter
+            // still presses buttons.
+            let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name());
+            let key = e.key();
+            match tag.as_deref() {
+                Some("INPUT" | "TEXTAREA" | "SELECT") if key != "Escape" => return,
+                _ => {}
+            }
+            if let Some(cmd) = shortcuts::from_key(&key) {
+                e.prevent_default();
+                link.send_message(Msg::Key(cmd));
+            }
+        });
+        let link = ctx.link().clone();
+        let doc2 = doc.clone();
+        let vis = EventListener::new(&doc, "visibilitychange", move |_| {
+            link.send_message(Msg::Visible(doc2.visibility_state() == web_sys::VisibilityState::Visible));
+        });
+        self._listeners = vec![keys, vis];
+        if self.embed {
+            // An embedded playground that scrolls out of view stops, like a hidden tab.
+            let link = ctx.link().clone();
+            let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                let visible = entries
+                    .iter()
+                    .any(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().is_ok_and(|e| e.is_intersecting()));
+                link.send_message(Msg::Visible(visible));
+            });
+            if let Ok(obs) = web_sys::IntersectionObserver::new(cb.as_ref().unchecked_ref()) {
+                if let Some(body) = doc.body() {
+                    obs.observe(&body);
+                }
+                self._observer = Some((obs, cb));
+            }
+        }
+    }
+}

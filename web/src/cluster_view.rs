@@ -1,0 +1,226 @@
+//! The cluster: nodes on a ring, the links between them, and messages in flight.
+//!
+//! Links are static SVG. Nodes and messages are HTML so their animations (a message's flight,
+//! an election timer's arc) are transform and opacity animations, which the browser runs on
+//! the compositor: no main-thread work per frame. Positions are percentages of a square stage.
+
+use crate::inspector::Selection;
+use crate::snapshot::{LinkView, MsgView, NodeView, Status, HUB, HUB_R};
+use crate::util::{term_class, Fx};
+use raft_core::NodeId;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    pub nodes: Rc<Vec<NodeView>>,
+    pub msgs: Rc<Vec<Rc<MsgView>>>,
+    pub links: Rc<Vec<LinkView>>,
+    pub selected: Selection,
+    /// Animations frozen (the run is paused).
+    pub paused: bool,
+    /// Requests the clients are waiting on.
+    pub waiting: usize,
+    pub on_select: Callback<Selection>,
+    pub on_link: Callback<(NodeId, NodeId)>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+#[component]
+pub fn ClusterView(p: &ClusterProps) -> Html {
+    let stage = use_node_ref();
+    {
+        // Sizes inside the stage scale with it: --u is one percent of its width in px.
+        let stage = stage.clone();
+        use_effect_with((), move |_| {
+            let mut keep = None;
+            if let Some(el) = stage.cast::<web_sys::HtmlElement>() {
+                let target = el.clone();
+                let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
+                    let unit = format!("{}px", Fx(target.client_width() as f64 / 100.0));
+                    target.style().set_property("--u", &unit).ok();
+                });
+                if let Ok(ro) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+                    ro.observe(&el);
+                    keep = Some((ro, on_resize));
+                }
+            }
+            move || {
+                if let Some((ro, _)) = keep {
+                    ro.disconnect();
+                }
+            }
+        });
+    }
+    let sel = p.selected;
+    let (hx, hy) = HUB;
+    let hub_style = format!("left:{hx}%;top:{hy}%;width:{}%", HUB_R * 2.0);
+    let on_hub = p.on_select.reform(|_: MouseEvent| Selection::Clients);
+    html! {
+        <div class="stage-box">
+        <div class={classes!("stage", p.paused.then_some("paused"))} ref={stage}>
+            <Links links={p.links.clone()} nodes={p.nodes.clone()} on_link={p.on_link.clone()} />
+            <button class={classes!("hub", (sel == Selection::Clients).then_some("selected"))} style={hub_style}
+                onclick={on_hub} aria-label="Clients: write and read values">
+                <span>{"clients"}</span>
+                if p.waiting > 0 { <small>{ format!("{} waiting", p.waiting) }</small> }
+            </button>
+            { for p.nodes.iter().map(|n| html! {
+                <NodeEl key={n.id} view={n.clone()} selected={sel == Selection::Node(n.id)} on_select={p.on_select.clone()} />
+            }) }
+            <div class="msgs">
+            { for p.msgs.iter().map(|m| html! {
+                <MsgEl key={m.key} view={m.clone()} selected={sel == Selection::Msg(m.id)} on_select={p.on_select.clone()} />
+            }) }
+            </div>
+            { p.children.clone() }
+        </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    links: Rc<Vec<LinkView>>,
+    nodes: Rc<Vec<NodeView>>,
+    on_link: Callback<(NodeId, NodeId)>,
+}
+
+#[component]
+fn Links(p: &LinksProps) -> Html {
+    let pos = |id: NodeId| p.nodes.get(id as usize - 1).map_or((50.0, 50.0), |n| (n.x, n.y));
+    html! {
+        <svg class="links" viewBox="0 0 100 100" preserveAspectRatio="none">
+        { for p.links.iter().map(|l| {
+            let ((x1, y1), (x2, y2)) = (pos(l.a), pos(l.b));
+            let (a, b) = (l.a, l.b);
+            let onclick = p.on_link.reform(move |_: MouseEvent| (a, b));
+            let state = match (l.a_to_b_cut, l.b_to_a_cut) {
+                (true, true) => "cut",
+                (false, false) => "up",
+                _ => "oneway",
+            };
+            let label = match state {
+                "cut" => format!("Link S{a}–S{b} is cut. Restore it"),
+                "up" => format!("Link S{a}–S{b} is up. Cut it"),
+                _ => format!("Link S{a}–S{b} is cut one way. Restore it"),
+            };
+            // One-way cut: a mark near the node that no longer hears the other.
+            let mark = match (l.a_to_b_cut, l.b_to_a_cut) {
+                (true, false) => Some((x1 + (x2 - x1) * 0.72, y1 + (y2 - y1) * 0.72)),
+                (false, true) => Some((x1 + (x2 - x1) * 0.28, y1 + (y2 - y1) * 0.28)),
+                _ => None,
+            };
+            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+            html! {
+                <g key={format!("{a}-{b}")} class={classes!("link", state)} {onclick}>
+                    <title>{ label }</title>
+                    <line class="hit" x1={Fx(x1).to_string()} y1={Fx(y1).to_string()} x2={Fx(x2).to_string()} y2={Fx(y2).to_string()} />
+                    <line class="wire" x1={Fx(x1).to_string()} y1={Fx(y1).to_string()} x2={Fx(x2).to_string()} y2={Fx(y2).to_string()} />
+                    if state == "cut" {
+                        <path class="cross" d={format!("M{} {}l2.4 2.4m-2.4 0l2.4 -2.4", Fx(mx - 1.2), Fx(my - 1.2))} />
+                    }
+                    if let Some((cx, cy)) = mark {
+                        <circle class="block" cx={Fx(cx).to_string()} cy={Fx(cy).to_string()} r="1.1" />
+                    }
+                </g>
+            }
+        }) }
+        </svg>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NodeProps {
+    view: NodeView,
+    selected: bool,
+    on_select: Callback<Selection>,
+}
+
+#[component]
+fn NodeEl(p: &NodeProps) -> Html {
+    let n = &p.view;
+    let id = n.id;
+    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+    let role_word = match (n.status, n.role) {
+        (Status::Paused, Some(r)) => format!("paused {}", r.name()),
+        (s, _) => s.name().to_string(),
+    };
+    let sub = match (n.status, n.votes, n.vote) {
+        (Status::Crashed, _, _) => "crashed".to_string(),
+        (_, Some((g, total)), _) => format!("{g}/{total} votes"),
+        (_, None, Some(v)) => format!("voted S{v}"),
+        _ => String::new(),
+    };
+    let vote_words = n.vote.map_or("has not voted".to_string(), |v| format!("voted for S{v}"));
+    let label = format!("S{id}, {role_word}, term {}, {vote_words}, commit index {}", n.term, n.commit);
+    // The name sits above nodes at the top of the ring and below the others, so it never
+    // leaves the stage at the sides.
+    let above = n.y < 30.0;
+    let (lx, ly) = (n.x, if above { n.y - n.r - 3.8 } else { n.y + n.r + 4.0 });
+    html! {
+        <>
+        <div class={classes!("node", n.status.name(), term_class(n.term), p.selected.then_some("selected"), n.flagged.then_some("flagged"))}
+            style={format!("left:{}%;top:{}%;width:{}%;--r:{}", Fx(n.x), Fx(n.y), Fx(n.r * 2.0), Fx(n.r))}
+            data-node-id={id.to_string()} data-role={n.status.name()}>
+            <button class="node-btn" aria-label={label.clone()} aria-pressed={p.selected.to_string()} title={label} {onclick}>
+                <span class="ring">
+                    if let Some(t) = &n.timer {
+                        <span key={t.key} class={classes!("pie", t.frozen.then_some("frozen"))} style={t.style.clone()}>
+                            <i class="spin"></i><i class="fill"></i><i class="mask"></i>
+                        </span>
+                    }
+                </span>
+                <span class="body">
+                    <span class="term">{ n.term }</span>
+                    <span class="sub">{ sub }</span>
+                </span>
+                if n.status == Status::Leader { <span class="badge crown" aria-hidden="true">{"★"}</span> }
+                if n.status == Status::Paused { <span class="badge pause" aria-hidden="true">{"❚❚"}</span> }
+            </button>
+        </div>
+        <div class={classes!("node-name", n.status.name())} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
+            <b>{ format!("S{id}") }</b><span>{ role_word }</span>
+        </div>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MsgProps {
+    view: Rc<MsgView>,
+    selected: bool,
+    on_select: Callback<Selection>,
+}
+
+#[component]
+fn MsgEl(p: &MsgProps) -> Html {
+    let m = &p.view;
+    let id = m.id;
+    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Msg(id));
+    let outcome = match m.ok {
+        Some(true) => "ok",
+        Some(false) => "no",
+        None => "",
+    };
+    let glyph = match (m.badge, m.ok) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(true)) => "✓".to_string(),
+        (None, Some(false)) => "✗".to_string(),
+        _ => String::new(),
+    };
+    let tclass = m.term.map(term_class);
+    html! {
+        <div class="msg-path" style={m.path_style.clone()} data-msg-kind={m.kind} data-msg-id={id.to_string()}>
+            <div class={classes!("msg-fly", m.dropped.then_some("lost"))} style={m.anim_style.clone()}>
+                <button class={classes!("dot", m.shape, tclass, outcome, p.selected.then_some("selected"))}
+                    style={m.dot_style.clone()} title={m.title.clone()} aria-label={format!("Message {id}: {}", m.title)} {onclick}>
+                    { glyph }
+                </button>
+            </div>
+        </div>
+    }
+}

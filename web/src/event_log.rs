@@ -1,0 +1,168 @@
+//! The event log: the core's decisions in plain words, the actions, lost messages and client
+//! results, filterable, newest first. Each time links to its moment on the timeline.
+
+use crate::util::fmt_ms;
+use raft_core::{Event as CoreEvent, FollowerReason, NodeId};
+use raft_sim::trace::{Record, RecordKind};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Rows shown at most (the world keeps a bounded number of records anyway).
+const MAX_ROWS: usize = 250;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cat {
+    Election,
+    Replication,
+    Client,
+    Action,
+    Lost,
+}
+
+impl Cat {
+    const ALL: [(Cat, &'static str); 5] = [
+        (Cat::Election, "elections"),
+        (Cat::Replication, "replication"),
+        (Cat::Client, "clients"),
+        (Cat::Action, "actions"),
+        (Cat::Lost, "lost messages"),
+    ];
+
+    fn class(self) -> &'static str {
+        match self {
+            Cat::Election => "ev-election",
+            Cat::Replication => "ev-repl",
+            Cat::Client => "ev-client",
+            Cat::Action => "ev-action",
+            Cat::Lost => "ev-lost",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    pub time_ms: u64,
+    pub node: Option<NodeId>,
+    pub cat: Cat,
+    /// A turning point (shown by default) rather than routine detail.
+    pub story: bool,
+    pub text: String,
+}
+
+pub fn rows(records: &[Record]) -> impl Iterator<Item = Rc<EventRow>> + '_ {
+    records.iter().map(|r| {
+        let (node, cat, story, text) = match &r.kind {
+            RecordKind::Raft { node, event } => {
+                let (cat, story) = classify(event, r.event);
+                (Some(*node), cat, story, event.describe())
+            }
+            RecordKind::Action { text } => (None, Cat::Action, true, text.clone()),
+            RecordKind::Caption { text } => (None, Cat::Action, true, format!("“{text}”")),
+            RecordKind::Dropped { summary } => (None, Cat::Lost, true, format!("lost: {summary}")),
+            RecordKind::Client { text } => (None, Cat::Client, true, text.clone()),
+            RecordKind::Violation { violation } => (None, Cat::Action, true, format!("VIOLATION {violation}")),
+        };
+        Rc::new(EventRow { time_ms: r.time_ms, node, cat, story, text })
+    })
+}
+
+fn classify(e: &CoreEvent, event_no: u64) -> (Cat, bool) {
+    use CoreEvent::*;
+    match e {
+        // Every node starts as a follower: only restarts are news.
+        BecameFollower { reason: FollowerReason::Start, .. } => (Cat::Election, event_no > 0),
+        BecameFollower { .. }
+        | BecamePreCandidate { .. }
+        | BecameCandidate { .. }
+        | BecameLeader { .. }
+        | VoteGranted { .. }
+        | VoteRefused { .. }
+        | VoteIgnoredInLease { .. }
+        | QuorumLost { .. }
+        | TransferStarted { .. }
+        | TransferAborted { .. } => (Cat::Election, true),
+        ElectionTimeout { .. } | VoteReceived { .. } => (Cat::Election, false),
+        CommitAdvanced { .. } => (Cat::Replication, true),
+        Proposed { .. } => (Cat::Client, true),
+        // As in `raftsim run`: a follower erasing conflicting entries is a turning point; plain
+        // appends and rejections (repeated while the leader probes back) are detail.
+        AppendAccepted { truncated_from, .. } => (Cat::Replication, truncated_from.is_some()),
+        AppendRejected { .. } | StaleMessage { .. } | FollowerRejected { .. } => (Cat::Replication, false),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EventLogProps {
+    pub rows: Rc<Vec<Rc<EventRow>>>,
+    pub nodes: usize,
+    pub on_seek: Callback<u64>,
+}
+
+#[component]
+pub fn EventLog(p: &EventLogProps) -> Html {
+    let query = use_state(String::new);
+    let hidden = use_state(Vec::<Cat>::new);
+    let details = use_state(|| false);
+    let node = use_state(|| 0u64);
+    let q = query.to_ascii_lowercase();
+    let shown: Vec<&Rc<EventRow>> = p
+        .rows
+        .iter()
+        .rev()
+        .filter(|r| (*details || r.story) && !hidden.contains(&r.cat))
+        .filter(|r| *node == 0 || r.node == Some(*node) || r.text.contains(&format!("S{}", *node)))
+        .filter(|r| q.is_empty() || r.text.to_ascii_lowercase().contains(&q))
+        .take(MAX_ROWS)
+        .collect();
+    let on_query = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| query.set(crate::util::input_value(&e)))
+    };
+    let on_details = {
+        let details = details.clone();
+        Callback::from(move |e: Event| details.set(crate::util::input_checked(&e)))
+    };
+    let on_node = {
+        let node = node.clone();
+        Callback::from(move |e: Event| node.set(crate::util::select_value(&e).parse().unwrap_or(0)))
+    };
+    html! {
+        <div class="event-log">
+            <div class="filters" role="group" aria-label="Filter events">
+                <input type="search" placeholder="Filter…" value={(*query).clone()} oninput={on_query} aria-label="Filter events by text" />
+                <select onchange={on_node} aria-label="Only events about a node">
+                    <option value="0" selected={*node == 0}>{"all nodes"}</option>
+                    { for (1..=p.nodes as u64).map(|i| html! { <option value={i.to_string()} selected={*node == i}>{ format!("S{i}") }</option> }) }
+                </select>
+                { for Cat::ALL.iter().map(|(cat, name)| {
+                    let on = !hidden.contains(cat);
+                    let hidden = hidden.clone();
+                    let cat = *cat;
+                    let onclick = Callback::from(move |_: MouseEvent| {
+                        let mut h = (*hidden).clone();
+                        if let Some(i) = h.iter().position(|c| *c == cat) { h.remove(i); } else { h.push(cat); }
+                        hidden.set(h);
+                    });
+                    html! { <button class={classes!("chip", cat.class(), on.then_some("on"))} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
+                }) }
+                <label class="check small"><input type="checkbox" checked={*details} onchange={on_details} />{"routine detail"}</label>
+            </div>
+            <ol class="events" aria-label="Events, newest first">
+                if shown.is_empty() {
+                    <li class="muted">{"Nothing yet. Events appear here as the run goes on."}</li>
+                }
+                { for shown.into_iter().map(|r| {
+                    let t = r.time_ms;
+                    let onclick = p.on_seek.reform(move |_: MouseEvent| t);
+                    html! {
+                        <li class={r.cat.class()}>
+                            <button class="time" {onclick} title="Go to this moment">{ fmt_ms(t) }</button>
+                            if let Some(n) = r.node { <span class="who">{ format!("S{n}") }</span> }
+                            <span class="what">{ r.text.clone() }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </div>
+    }
+}

@@ -1,0 +1,379 @@
+//! Inspectors: a node's state (durable vs volatile) with the actions that apply to it, and a
+//! message's every field with drop, duplicate and delay.
+
+use crate::snapshot::Status;
+use crate::util::{fmt_ms, term_class};
+use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
+use raft_sim::kv::{Command, Op};
+use raft_sim::network::{InFlight, Payload, Reply};
+use raft_sim::{Action, NodeRef, World};
+use yew::prelude::*;
+
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    #[default]
+    None,
+    Node(NodeId),
+    Msg(u64),
+    Clients,
+}
+
+/// A log entry in a few characters: `x=1`, `read x`, `no-op`.
+pub fn entry_label(e: &Entry) -> String {
+    match &e.data {
+        EntryData::Noop => "no-op".into(),
+        EntryData::Command(bytes) => {
+            Command::decode(bytes).map_or_else(|| format!("{} bytes", bytes.len()), |c| c.label())
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Peer {
+    pub id: NodeId,
+    /// Links from this node to the peer and back are cut.
+    pub out_cut: bool,
+    pub in_cut: bool,
+    /// As this node's leader sees it: next index, match index, state, heard from recently.
+    pub progress: Option<(Index, Index, &'static str, bool)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeDetail {
+    pub id: NodeId,
+    pub status: Status,
+    pub term: Term,
+    pub vote: Option<NodeId>,
+    pub leader: Option<NodeId>,
+    pub commit: Index,
+    pub applied: Index,
+    pub last: (Index, Term),
+    pub stable: Index,
+    /// (ticks elapsed, randomized timeout) of the election timer.
+    pub timer: Option<(u32, u32)>,
+    pub tick_ms: u64,
+    pub heartbeat_ticks: u32,
+    pub disk: (Term, Option<NodeId>, Index, usize),
+    pub peers: Vec<Peer>,
+    pub kv: Vec<(String, String)>,
+    /// Messages held while paused.
+    pub held: usize,
+    pub cluster_has_other_leader: bool,
+}
+
+pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
+    let node = w.nodes.get((id as usize).checked_sub(1)?)?;
+    let raft = node.raft.as_ref();
+    let hs = node.disk.hard_state;
+    let peers = w
+        .nodes
+        .iter()
+        .filter(|p| p.id != id)
+        .map(|p| Peer {
+            id: p.id,
+            out_cut: w.network.cut.contains(&(id, p.id)),
+            in_cut: w.network.cut.contains(&(p.id, id)),
+            progress: raft.and_then(|r| r.progress().get(&p.id)).filter(|_| node.is_leader()).map(|pr| {
+                let state = match pr.state {
+                    ProgressState::Probe => "probe",
+                    ProgressState::Replicate => "replicate",
+                };
+                (pr.next_index, pr.match_index, state, pr.recent_active)
+            }),
+        })
+        .collect();
+    Some(NodeDetail {
+        id,
+        status: Status::of(node),
+        term: node.term(),
+        vote: raft.map_or(hs.vote, |r| r.vote()),
+        leader: raft.and_then(|r| r.leader()),
+        commit: raft.map_or(0, |r| r.log().committed),
+        applied: raft.map_or(0, |r| r.log().applied),
+        last: raft.map_or((0, 0), |r| (r.log().last_index(), r.log().last_term())),
+        stable: raft.map_or(0, |r| r.log().stable),
+        timer: raft.map(|r| (r.election_elapsed(), r.randomized_timeout())),
+        tick_ms: w.config.cluster.tick_ms_of(id),
+        heartbeat_ticks: w.config.cluster.heartbeat_ticks,
+        disk: (hs.term, hs.vote, hs.commit, node.disk.entries.len()),
+        peers,
+        kv: node.kv.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        held: node.held.len(),
+        cluster_has_other_leader: w.leader().is_some_and(|l| l != id),
+    })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NodeInspectorProps {
+    pub detail: NodeDetail,
+    pub on_act: Callback<Action>,
+}
+
+#[component]
+pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
+    let d = &p.detail;
+    let id = d.id;
+    let node = NodeRef::Id(id);
+    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let up = d.status != Status::Crashed;
+    let paused = d.status == Status::Paused;
+    let opt = |v: Option<NodeId>| v.map_or("none".to_string(), |v| format!("S{v}"));
+    let (dterm, dvote, dcommit, dentries) = d.disk;
+    let timer = match (d.status, d.timer) {
+        (Status::Leader, _) => format!("none: leads; heartbeat every {} ms", d.heartbeat_ticks as u64 * d.tick_ms),
+        (_, Some((e, t))) => format!("{} of {} ticks ({} ms left)", e, t, (t.saturating_sub(e)) as u64 * d.tick_ms),
+        _ => "stopped".into(),
+    };
+    html! {
+        <div class="inspector">
+            <h3 class={classes!("insp-title", term_class(d.term))}>
+                <span class="swatch"></span>{ format!("S{id}") }
+                <span class="role-tag">{ d.status.name() }</span>
+            </h3>
+            <div class="btn-row" role="group" aria-label={format!("Actions on S{id}")}>
+                if up {
+                    <button onclick={act(Action::Crash { node })} title="Stop it; volatile state is lost">{"Crash"}</button>
+                } else {
+                    <button class="primary" onclick={act(Action::Restart { node })} title="Start again from its disk">{"Restart"}</button>
+                }
+                if paused {
+                    <button onclick={act(Action::Resume { node })}>{"Resume"}</button>
+                } else {
+                    <button disabled={!up} onclick={act(Action::Pause { node })} title="Freeze it: no ticks, messages wait">{"Pause"}</button>
+                }
+                <button disabled={!up || paused} onclick={act(Action::TimeoutNow { node })} title="Its election timer fires now">{"Time out now"}</button>
+                <button onclick={act(Action::LoseDisk { node })} title="Crash, wipe its disk, restart empty">{"Lose disk"}</button>
+                <button onclick={act(Action::Isolate { node })} title="Cut every link to and from it">{"Isolate"}</button>
+                if d.cluster_has_other_leader && up {
+                    <button onclick={act(Action::TransferLeadership { to: node })} title="The leader hands leadership to this node">{"Make leader"}</button>
+                }
+            </div>
+            <div class="state-grid">
+                <section>
+                    <h4>{"Durable "}<small>{"on disk, survives a crash"}</small></h4>
+                    <dl>
+                        <dt>{"current term"}</dt><dd>{ dterm }</dd>
+                        <dt>{"voted for"}</dt><dd>{ opt(dvote) }</dd>
+                        <dt>{"log"}</dt><dd>{ format!("{dentries} entr{}", if dentries == 1 { "y" } else { "ies" }) }</dd>
+                        <dt>{"commit index"}</dt><dd>{ dcommit }</dd>
+                    </dl>
+                </section>
+                <section>
+                    <h4>{"Volatile "}<small>{"in memory, lost on crash"}</small></h4>
+                    if up {
+                        <dl>
+                            <dt>{"role"}</dt><dd>{ d.status.name() }</dd>
+                            <dt>{"term / vote"}</dt><dd>{ format!("{} / {}", d.term, opt(d.vote)) }</dd>
+                            <dt>{"leader"}</dt><dd>{ opt(d.leader) }</dd>
+                            <dt>{"commit index"}</dt><dd>{ d.commit }</dd>
+                            <dt>{"last applied"}</dt><dd>{ d.applied }</dd>
+                            <dt>{"last entry"}</dt><dd>{ format!("{} (term {})", d.last.0, d.last.1) }</dd>
+                            <dt>{"on disk up to"}</dt><dd>{ d.stable }</dd>
+                            <dt>{"election timer"}</dt><dd>{ timer }</dd>
+                            if d.held > 0 { <dt>{"held messages"}</dt><dd>{ d.held }</dd> }
+                        </dl>
+                    } else {
+                        <p class="muted">{"Crashed: nothing in memory. Restart rebuilds it from the disk."}</p>
+                    }
+                </section>
+            </div>
+            <h4>{"Peers"}</h4>
+            <table class="peers">
+                <thead><tr>
+                    <th>{"peer"}</th><th>{"link"}</th>
+                    if d.status == Status::Leader { <th>{"next"}</th><th>{"match"}</th><th>{"state"}</th> }
+                </tr></thead>
+                <tbody>
+                { for d.peers.iter().map(|peer| {
+                    let (a, b) = (NodeRef::Id(id), NodeRef::Id(peer.id));
+                    let toggle_out = if peer.out_cut { Action::Uncut { from: a, to: b, oneway: true } } else { Action::Cut { from: a, to: b, oneway: true } };
+                    let toggle_in = if peer.in_cut { Action::Uncut { from: b, to: a, oneway: true } } else { Action::Cut { from: b, to: a, oneway: true } };
+                    html! {
+                        <tr key={peer.id}>
+                            <td>{ format!("S{}", peer.id) }</td>
+                            <td class="link-btns">
+                                <button class={classes!("mini", peer.out_cut.then_some("cut"))} onclick={act(toggle_out)}
+                                    aria-label={format!("S{id} to S{}: {}", peer.id, if peer.out_cut { "cut; restore" } else { "up; cut" })}>
+                                    { format!("→ {}", if peer.out_cut { "cut" } else { "up" }) }
+                                </button>
+                                <button class={classes!("mini", peer.in_cut.then_some("cut"))} onclick={act(toggle_in)}
+                                    aria-label={format!("S{} to S{id}: {}", peer.id, if peer.in_cut { "cut; restore" } else { "up; cut" })}>
+                                    { format!("← {}", if peer.in_cut { "cut" } else { "up" }) }
+                                </button>
+                            </td>
+                            if let Some((next, m, state, active)) = peer.progress {
+                                <td>{ next }</td><td>{ m }</td>
+                                <td>{ state }{ if active { "" } else { " (silent)" } }</td>
+                            } else if d.status == Status::Leader {
+                                <td colspan="3" class="muted">{"–"}</td>
+                            }
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            if !d.kv.is_empty() {
+                <h4>{"State machine"}</h4>
+                <dl class="kv">
+                { for d.kv.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                </dl>
+            }
+        </div>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MsgDetail {
+    pub id: u64,
+    pub kind: &'static str,
+    pub dropped: bool,
+    pub fields: Vec<(&'static str, String)>,
+    pub entries: Vec<(Index, Term, String)>,
+}
+
+pub fn msg_detail(m: &InFlight) -> MsgDetail {
+    let mut f: Vec<(&'static str, String)> = vec![
+        ("id", m.id.to_string()),
+        ("from", m.from.to_string()),
+        ("to", m.to.to_string()),
+        ("sent at", fmt_ms(m.sent_ms)),
+        ("arrives at", fmt_ms(m.deliver_ms)),
+        ("fate", if m.dropped { "will be lost".into() } else { "will be delivered".into() }),
+    ];
+    let mut entries = Vec::new();
+    match &m.payload {
+        Payload::Raft(msg) => {
+            f.push(("term", msg.term.to_string()));
+            match &msg.body {
+                Body::RequestVote { last_log_index, last_log_term, transfer } => {
+                    f.push(("last log index", last_log_index.to_string()));
+                    f.push(("last log term", last_log_term.to_string()));
+                    f.push(("leadership transfer", transfer.to_string()));
+                }
+                Body::PreVote { last_log_index, last_log_term } => {
+                    f.push(("last log index", last_log_index.to_string()));
+                    f.push(("last log term", last_log_term.to_string()));
+                }
+                Body::RequestVoteResponse { granted, refusal } | Body::PreVoteResponse { granted, refusal } => {
+                    f.push(("granted", granted.to_string()));
+                    if let Some(r) = refusal {
+                        f.push(("refusal", vote_refusal(r)));
+                    }
+                }
+                Body::AppendEntries { prev_log_index, prev_log_term, entries: es, leader_commit } => {
+                    f.push(("prev log index", prev_log_index.to_string()));
+                    f.push(("prev log term", prev_log_term.to_string()));
+                    f.push(("leader commit", leader_commit.to_string()));
+                    f.push(("entries", es.len().to_string()));
+                    entries = es.iter().map(|e| (e.index, e.term, entry_label(e))).collect();
+                }
+                Body::AppendEntriesResponse { success, index, hint_index, hint_term, refusal } => {
+                    f.push(("success", success.to_string()));
+                    f.push((if *success { "match index" } else { "rejected index" }, index.to_string()));
+                    if !success {
+                        f.push(("hint", format!("index {hint_index}, term {hint_term}")));
+                    }
+                    if let Some(r) = refusal {
+                        f.push(("refusal", append_refusal(r)));
+                    }
+                }
+                Body::Heartbeat { commit } => f.push(("commit", commit.to_string())),
+                Body::HeartbeatResponse | Body::TimeoutNow => {}
+            }
+        }
+        Payload::ClientRequest { client, seq, op } => {
+            f.push(("client", format!("C{client}")));
+            f.push(("sequence", seq.to_string()));
+            f.push((
+                "operation",
+                match op {
+                    Op::Write { key, value } => format!("write {key} = {value}"),
+                    Op::Read { key } => format!("read {key}"),
+                },
+            ));
+        }
+        Payload::ClientReply { seq, reply } => {
+            f.push(("sequence", seq.to_string()));
+            match reply {
+                Reply::Ok { output, index, term } => {
+                    f.push(("result", output.clone().unwrap_or_else(|| "(none)".into())));
+                    f.push(("applied at", format!("index {index}, term {term}")));
+                }
+                Reply::NotLeader { leader } => {
+                    f.push(("result", "not the leader".into()));
+                    f.push(("leader hint", leader.map_or("unknown".into(), |l| format!("S{l}"))));
+                }
+            }
+        }
+    }
+    MsgDetail { id: m.id, kind: m.kind(), dropped: m.dropped, fields: f, entries }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct MsgInspectorProps {
+    pub detail: Option<MsgDetail>,
+    pub id: u64,
+    pub on_act: Callback<Action>,
+}
+
+#[component]
+pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
+    let delay = use_state(|| 100u64);
+    let Some(d) = &p.detail else {
+        return html! { <div class="inspector"><p class="muted">{ format!("Message {} has arrived or been lost.", p.id) }</p></div> };
+    };
+    let id = d.id;
+    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let on_delay_input = {
+        let delay = delay.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Ok(v) = crate::util::input_value(&e).parse::<u64>() {
+                delay.set(v.min(60_000));
+            }
+        })
+    };
+    html! {
+        <div class="inspector">
+            <h3 class="insp-title">{ format!("Message {id}: {}", d.kind) }</h3>
+            <div class="btn-row">
+                <button disabled={d.dropped} onclick={act(Action::DropMessage { id })}>{"Drop"}</button>
+                <button onclick={act(Action::DuplicateMessage { id })}>{"Duplicate"}</button>
+                <span class="delay">
+                    <button onclick={act(Action::DelayMessage { id, ms: *delay })}>{"Delay by"}</button>
+                    <input type="number" min="1" max="60000" value={delay.to_string()} oninput={on_delay_input} aria-label="Delay in milliseconds" />
+                    {" ms"}
+                </span>
+            </div>
+            <dl class="fields">
+            { for d.fields.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v.clone() }</dd></> }) }
+            </dl>
+            if !d.entries.is_empty() {
+                <h4>{"Entries"}</h4>
+                <ul class="entries">
+                { for d.entries.iter().map(|(i, t, l)| html! {
+                    <li class={term_class(*t)}><span class="swatch"></span>{ format!("#{i} term {t}: {l}") }</li>
+                }) }
+                </ul>
+            }
+        </div>
+    }
+}
+
+fn vote_refusal(r: &VoteRefusal) -> String {
+    match r {
+        VoteRefusal::StaleTerm => "the candidate's term is stale".into(),
+        VoteRefusal::AlreadyVoted { for_node } => format!("already voted for S{for_node}"),
+        VoteRefusal::HasLeader { leader } => format!("follows leader S{leader}"),
+        VoteRefusal::LogBehind { voter_last_term, voter_last_index } => {
+            format!("candidate's log is behind (voter's ends at {voter_last_index}, term {voter_last_term})")
+        }
+    }
+}
+
+fn append_refusal(r: &AppendRefusal) -> String {
+    match r {
+        AppendRefusal::Missing { last_index } => format!("no entry there: log ends at {last_index}"),
+        AppendRefusal::TermMismatch { found_term } => format!("entry there has term {found_term}"),
+    }
+}

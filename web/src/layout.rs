@@ -1,0 +1,280 @@
+//! The page's layout: header, narration, the cluster with its timeline, the side panel, logs
+//! and events; or, with `?embed`, just the cluster, play/pause and the scrubber.
+
+use crate::actions_panel::{clients_view, ClientsPanel, NetworkPanel};
+use crate::app::{App, Msg, Tab};
+use crate::chart::Chart;
+use crate::cluster_view::ClusterView;
+use crate::controls::Controls;
+use crate::event_log::EventLog;
+use crate::inspector::{msg_detail, node_detail, MsgInspector, NodeInspector, Selection};
+use crate::log_view::LogView;
+use crate::safety_panel::SafetyPanel;
+use crate::scenarios::{Narration, ScenarioPicker};
+use crate::settings::Settings;
+use crate::shortcuts::HelpOverlay;
+use crate::snapshot::NodeView;
+use crate::util::term_class;
+use raft_core::NodeId;
+use raft_sim::{Action, NodeRef};
+use std::rc::Rc;
+use yew::prelude::*;
+
+pub fn view(app: &App, ctx: &Context<App>) -> Html {
+    let w = &app.sim.runner.world;
+    let link = ctx.link();
+    let root = classes!("app", app.embed.then_some("embed"), app.reduced_motion.then_some("reduce-motion"));
+    let hash = w.hash.hex();
+    let now = w.now.to_string();
+    let errors = html! {
+        { for app.errors.iter().enumerate().map(|(i, e)| html! {
+            <div class="banner error" role="alert">
+                <span>{ e.clone() }</span>
+                <button class="mini" onclick={link.callback(move |_| Msg::DismissError(i))} aria-label="Dismiss">{"✕"}</button>
+            </div>
+        }) }
+    };
+    let controls = html! {
+        <Controls playing={app.playing} now={w.now} horizon={app.sim.horizon_ms} end={app.timeline_end()}
+            speed_log={app.speed_log} progress={app.job_progress()} lagging={app.lagging} compact={app.embed}
+            on_toggle={app.cb.toggle.clone()} on_step={app.cb.step.clone()} on_seek={app.cb.seek.clone()} on_speed={app.cb.speed.clone()} />
+    };
+    if app.embed {
+        return html! {
+            <div class={root} data-trace-hash={hash} data-time-ms={now}>
+                { errors }
+                { stage(app, ctx) }
+                { controls }
+            </div>
+        };
+    }
+    let toast = app.toast.clone().map(|t| {
+        html! {
+            <div class="toast" role="status">
+                { t }<button class="mini" onclick={link.callback(|_| Msg::ClearToast)} aria-label="Dismiss">{"✕"}</button>
+            </div>
+        }
+    });
+    html! {
+        <div class={root} data-trace-hash={hash} data-time-ms={now}>
+            <header class="topbar">
+                <h1><span class="logo" aria-hidden="true">{"◉"}</span>{"Raft Playground"}</h1>
+                <ScenarioPicker catalog={app.catalog.clone()} current={app.setup.scenario.clone()} on_pick={app.cb.pick.clone()} />
+                <span class="spacer"></span>
+                <button onclick={link.callback(|_| Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
+                <button class="icon" onclick={link.callback(|_| Msg::Help(true))} aria-label="Keyboard shortcuts and help (?)" title="Help (?)">{"?"}</button>
+            </header>
+            if !app.faults.is_empty() {
+                <div class="banner broken" role="note">
+                    <b>{"This Raft is deliberately broken"}</b>
+                    { format!(" — teaching faults on: {}.", app.faults.join(", ")) }
+                </div>
+            }
+            { errors }
+            <main class="layout">
+                { narration(app) }
+                <section class="card cluster-card" aria-label="Cluster and timeline">
+                    { stage(app, ctx) }
+                    { controls }
+                    <Chart samples={app.samples.clone()} marks={app.marks.clone()} nodes={w.nodes.len()}
+                        end={app.timeline_end()} now={w.now} on_seek={app.cb.seek.clone()} />
+                    { legend() }
+                </section>
+                <aside class="card side" aria-label="Inspect and act"><div class="side-inner">{ side(app, ctx) }</div></aside>
+                <section class="card logs-card" aria-labelledby="logs-h">
+                    <h2 id="logs-h">{"Logs"}</h2>
+                    <LogView rows={app.logs.clone()} flagged_index={app.violations.last().and_then(|v| v.index)}
+                        flagged_nodes={app.violations.last().map(|v| v.nodes.clone()).unwrap_or_default()}
+                        on_select={app.cb.select.clone()} />
+                </section>
+                <section class="card events-card" aria-labelledby="events-h">
+                    <h2 id="events-h">{"Events"}</h2>
+                    <EventLog rows={app.events.clone()} nodes={w.nodes.len()} on_seek={app.cb.seek.clone()} />
+                </section>
+            </main>
+            <footer class="foot muted small">
+                { format!("seed {} · trace {} · {} events · deterministic: the same link replays the same run", w.seed, w.hash.hex(), w.events) }
+            </footer>
+            if app.help { <HelpOverlay on_close={app.cb.help_close.clone()} /> }
+            { for toast }
+        </div>
+    }
+}
+
+fn stage(app: &App, ctx: &Context<App>) -> Html {
+    let w = &app.sim.runner.world;
+    let link = ctx.link();
+    let leader = w.leader();
+    let term = w.nodes.iter().map(|n| n.term()).max().unwrap_or(0);
+    let status = match leader {
+        Some(l) => format!("S{l} leads term {}", w.nodes[l as usize - 1].term()),
+        None => "no leader".to_string(),
+    };
+    let nviol = w.checker.violations.len();
+    let waiting = w.clients.iter().filter(|c| c.current.is_some()).count();
+    let paused = !app.playing || app.job.is_some();
+    html! {
+        <ClusterView nodes={app.nodes.clone()} msgs={app.msgs.clone()} links={app.links.clone()} selected={app.selected}
+            paused={paused} waiting={waiting} on_select={app.cb.select.clone()} on_link={app.cb.link.clone()}>
+            <div class="stage-status">
+                <span class={classes!("pill", term_class(term))}><span class="swatch"></span>{ format!("term {term}") }</span>
+                <span class="pill">{ status }</span>
+            </div>
+            if !app.embed {
+                <button class={classes!("pill", "safety-chip", if nviol > 0 { "bad" } else { "good" })}
+                    onclick={link.callback(|_| Msg::Tab(Tab::Safety))}
+                    title="Raft's safety properties, checked after every event">
+                    { if nviol > 0 { format!("✗ {nviol} violated") } else { "✓ safe".to_string() } }
+                </button>
+            }
+            if app.job.is_some() {
+                <div class="busy" role="status">
+                    <span>{ format!("Computing the run… {}%", crate::util::round(app.job_progress().unwrap_or(0.0) * 100.0)) }</span>
+                    <button class="mini" onclick={link.callback(|_| Msg::CancelJob)}>{"Stop here"}</button>
+                </div>
+            }
+        </ClusterView>
+    }
+}
+
+fn legend() -> Html {
+    html! {
+        <div class="legend-row" aria-label="Message legend">
+            <span><i class="lg m-vote t1"></i>{"RequestVote"}</span>
+            <span><i class="lg m-prevote t1"></i>{"PreVote"}</span>
+            <span><i class="lg m-append t1"></i>{"AppendEntries"}</span>
+            <span><i class="lg m-heartbeat t1"></i>{"heartbeat"}</span>
+            <span><i class="lg m-reply ok"></i>{"granted / ok"}</span>
+            <span><i class="lg m-reply no"></i>{"refused / failed"}</span>
+            <span><i class="lg m-client"></i>{"client"}</span>
+            <span><i class="lg lost-demo"></i>{"will be lost"}</span>
+        </div>
+    }
+}
+
+fn narration(app: &App) -> Html {
+    if app.setup.scenario.is_none() {
+        return html! {};
+    }
+    let now = app.sim.now();
+    let s = &app.sim.scenario;
+    let reached = app.captions.iter().filter(|(at, _)| *at <= now).map(|(at, _)| *at).max();
+    let current: Vec<String> = match reached {
+        Some(t) => app.captions.iter().filter(|(at, _)| *at == t).map(|(_, c)| c.clone()).collect(),
+        None => Vec::new(),
+    };
+    let step = app.captions.iter().filter(|(at, _)| Some(*at) <= reached).count();
+    html! {
+        <Narration title={s.title.clone()} description={s.description.clone()} captions={Rc::new(current)}
+            step={step} total={app.captions.len()} holding={app.holding} pause_at_captions={app.pause_at_captions}
+            on_continue={app.cb.cont.clone()} on_toggle_pause={app.cb.pause_caps.clone()} />
+    }
+}
+
+fn side(app: &App, ctx: &Context<App>) -> Html {
+    let w = &app.sim.runner.world;
+    let next_value = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
+    let overview = || {
+        html! {
+            <Overview nodes={app.nodes.clone()} leader={w.leader()} any_cut={!w.network.cut.is_empty()} next_value={next_value}
+                on_select={app.cb.select.clone()} on_act={app.cb.act.clone()} />
+        }
+    };
+    let link = ctx.link();
+    let nviol = w.checker.violations.len();
+    let tabs = [
+        (Tab::Inspect, "Inspect".to_string()),
+        (Tab::Network, "Network".to_string()),
+        (Tab::Clients, "Clients".to_string()),
+        (Tab::Setup, "Setup".to_string()),
+        (Tab::Safety, if nviol > 0 { format!("Safety ✗{nviol}") } else { "Safety".to_string() }),
+    ];
+    let panel = match app.tab {
+        Tab::Inspect => match app.selected {
+            Selection::Node(id) => match node_detail(w, id) {
+                Some(d) => html! { <NodeInspector detail={d} on_act={app.cb.act.clone()} /> },
+                None => overview(),
+            },
+            Selection::Msg(id) => html! {
+                <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={app.cb.act.clone()} />
+            },
+            Selection::Clients => html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> },
+            Selection::None => overview(),
+        },
+        Tab::Network => html! {
+            <NetworkPanel nodes={w.nodes.len()} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
+        },
+        Tab::Clients => html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> },
+        Tab::Setup => html! {
+            <Settings cluster={w.config.cluster.clone()} scenario_faults={app.sim.scenario.cluster.faults.clone()}
+                seed={w.seed} network={w.network.default} on_change={app.cb.setting.clone()} on_act={app.cb.act.clone()} />
+        },
+        Tab::Safety => html! {
+            <SafetyPanel violations={app.violations.clone()} faults={app.faults.clone()} expects={app.expects.clone()} on_seek={app.cb.seek.clone()} />
+        },
+    };
+    html! {
+        <>
+        <div class="tabs" role="tablist">
+            { for tabs.into_iter().map(|(t, name)| {
+                let on = app.tab == t;
+                html! {
+                    <button role="tab" aria-selected={on.to_string()} class={classes!("tab", on.then_some("on"), (t == Tab::Safety && nviol > 0).then_some("bad"))}
+                        onclick={link.callback(move |_| Msg::Tab(t))}>{ name }</button>
+                }
+            }) }
+        </div>
+        <div class="panel" role="tabpanel">{ panel }</div>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OverviewProps {
+    nodes: Rc<Vec<NodeView>>,
+    leader: Option<NodeId>,
+    any_cut: bool,
+    next_value: usize,
+    on_select: Callback<Selection>,
+    on_act: Callback<Action>,
+}
+
+/// With nothing selected: quick actions and every node's state in one table.
+#[component]
+fn Overview(p: &OverviewProps) -> Html {
+    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let none = p.leader.is_none();
+    let v = p.next_value;
+    html! {
+        <div class="overview">
+            <p class="muted small">{"Click a node or a message in the cluster to inspect it and act on it, or a link to cut it."}</p>
+            <div class="btn-row" role="group" aria-label="Quick actions">
+                <button disabled={none} onclick={act(Action::Crash { node: NodeRef::Leader })}>{"Crash the leader"}</button>
+                <button disabled={none} onclick={act(Action::Isolate { node: NodeRef::Leader })}>{"Isolate the leader"}</button>
+                <button disabled={!p.any_cut} onclick={act(Action::Heal)}>{"Heal"}</button>
+                <button onclick={act(Action::ClientWrite { key: "x".into(), value: v.to_string(), client: None })}>
+                    { format!("Client writes x={v}") }
+                </button>
+            </div>
+            <table class="nodes-table">
+                <thead><tr><th>{"node"}</th><th>{"role"}</th><th>{"term"}</th><th>{"vote"}</th><th>{"commit"}</th><th>{"last"}</th></tr></thead>
+                <tbody>
+                { for p.nodes.iter().map(|n| {
+                    let id = n.id;
+                    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+                    html! {
+                        <tr key={id} class={n.status.name()}>
+                            <td><button class={classes!("mini", "node-chip", term_class(n.term))} {onclick}>{ format!("S{id}") }</button></td>
+                            <td>{ n.status.name() }</td>
+                            <td>{ n.term }</td>
+                            <td>{ n.vote.map_or("–".to_string(), |v| format!("S{v}")) }</td>
+                            <td>{ n.commit }</td>
+                            <td>{ n.last }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,129 @@
+//! Every node's log side by side: one row per node, one column per index, entries coloured by
+//! term, committed entries filled, entries not yet on disk dashed, and the leader's next/match
+//! index for each follower. Long logs page back in windows instead of being cut off.
+
+use crate::inspector::Selection;
+use crate::snapshot::{LogRow, Status};
+use crate::util::term_class;
+use raft_core::{Index, NodeId};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Columns shown at once; older ones are a click away.
+const WINDOW: u64 = 48;
+
+#[derive(Properties, PartialEq)]
+pub struct LogProps {
+    pub rows: Rc<Vec<LogRow>>,
+    /// Entries named by a safety violation.
+    pub flagged_index: Option<Index>,
+    pub flagged_nodes: Vec<NodeId>,
+    pub on_select: Callback<Selection>,
+}
+
+#[component]
+pub fn LogView(p: &LogProps) -> Html {
+    let back = use_state(|| 0u64);
+    let scroller = use_node_ref();
+    let max = p
+        .rows
+        .iter()
+        .map(|r| (r.cells.len() as u64).max(r.progress.map_or(0, |(next, _, _)| next)))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let pages = (max - 1) / WINDOW;
+    let back_n = (*back).min(pages);
+    let hi = max - back_n * WINDOW;
+    let lo = hi.saturating_sub(WINDOW - 1).max(1);
+    {
+        // Keep the newest entries in view as the log grows.
+        let scroller = scroller.clone();
+        use_effect_with(hi, move |_| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                el.set_scroll_left(el.scroll_width());
+            }
+        });
+    }
+    let earlier = {
+        let back = back.clone();
+        Callback::from(move |_: MouseEvent| back.set(back_n + 1))
+    };
+    let later = {
+        let back = back.clone();
+        Callback::from(move |_: MouseEvent| back.set(back_n.saturating_sub(1)))
+    };
+    let cols = hi - lo + 1;
+    let grid = format!("grid-template-columns: 6.2em repeat({cols}, var(--cell))");
+    html! {
+        <div class="logs">
+            <div class="log-scroll" ref={scroller}>
+                <div class="log-grid" style={grid} role="table" aria-label="Logs of all nodes">
+                    <div class="lh corner" role="columnheader">{"index"}</div>
+                    { for (lo..=hi).map(|i| html! {
+                        <div class={classes!("lh", (p.flagged_index == Some(i)).then_some("flagged"))} role="columnheader">{ i }</div>
+                    }) }
+                    { for p.rows.iter().map(|r| row(r, lo, hi, p)) }
+                </div>
+            </div>
+            <div class="log-foot">
+                if pages > 0 {
+                    <button class="mini" disabled={back_n >= pages} onclick={earlier}>{"◀ earlier"}</button>
+                    <span class="muted">{ format!("indexes {lo}–{hi} of {max}") }</span>
+                    <button class="mini" disabled={back_n == 0} onclick={later}>{"later ▶"}</button>
+                }
+                <span class="legend">
+                    <span class="cell c t1 demo">{"1"}</span>{"committed"}
+                    <span class="cell t1 demo">{"1"}</span>{"not committed"}
+                    <span class="cell u t1 demo">{"1"}</span>{"not yet on disk"}
+                    <span class="mk">{"m"}</span>{"/"}<span class="mk next">{"n"}</span>{"leader's match / next index"}
+                </span>
+            </div>
+        </div>
+    }
+}
+
+fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
+    let id = r.id;
+    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+    let flagged_row = p.flagged_nodes.contains(&id);
+    let (next, matched) = r.progress.map_or((0, 0), |(n, m, _)| (n, m));
+    let head = match r.status {
+        Status::Leader => "★ leader".to_string(),
+        Status::Crashed => "disk".to_string(),
+        s => s.name().to_string(),
+    };
+    html! {
+        <>
+        <button class={classes!("rh", r.status.name(), flagged_row.then_some("flagged"))} role="rowheader" {onclick}
+            title={format!("S{id}: commit index {}, last applied {}, on disk up to {}", r.committed, r.applied, r.stable)}>
+            <b>{ format!("S{id}") }</b><small>{ head }</small><small class="ci">{ format!("commit {}", r.committed) }</small>
+        </button>
+        { for (lo..=hi).map(|i| {
+            let cell = r.cells.get(i as usize - 1);
+            let mark = if i == next && r.progress.is_some() {
+                Some(("next", "n"))
+            } else if i == matched && matched > 0 {
+                Some(("", "m"))
+            } else {
+                None
+            };
+            let mk = mark.map(|(c, t)| html! { <span class={classes!("mk", c)}>{ t }</span> });
+            match cell {
+                Some(c) => {
+                    let committed = i <= r.committed;
+                    let flagged = flagged_row && p.flagged_index == Some(i);
+                    html! {
+                        <div role="cell" class={classes!("cell", term_class(c.term), committed.then_some("c"),
+                                (i > r.stable).then_some("u"), r.from_disk.then_some("disk"), flagged.then_some("flagged"))}
+                            title={format!("S{id} index {i}, term {}: {}{}", c.term, c.label, if committed { ", committed" } else { "" })}>
+                            { c.term }{ mk }
+                        </div>
+                    }
+                }
+                None => html! { <div role="cell" class="cell empty">{ mk }</div> },
+            }
+        }) }
+        </>
+    }
+}

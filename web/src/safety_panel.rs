@@ -1,0 +1,88 @@
+//! The checkers' live status: Raft's safety properties, each violation with where and when, the
+//! teaching faults that are on, and a scenario's expectations.
+
+use crate::util::fmt_ms;
+use raft_sim::{Property, Violation};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// A scenario expectation: when, what, and how it went (None: not reached yet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectRow {
+    pub at: u64,
+    pub what: String,
+    pub result: Option<Result<(), String>>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SafetyProps {
+    pub violations: Rc<Vec<Violation>>,
+    pub faults: Rc<Vec<String>>,
+    pub expects: Rc<Vec<ExpectRow>>,
+    pub on_seek: Callback<u64>,
+}
+
+fn plain(p: Property) -> &'static str {
+    match p {
+        Property::ElectionSafety => "at most one leader per term",
+        Property::LeaderAppendOnly => "a leader never overwrites its log",
+        Property::LogMatching => "logs that share an entry agree before it",
+        Property::LeaderCompleteness => "a leader holds every committed entry",
+        Property::StateMachineSafety => "no two nodes apply different entries at an index",
+        Property::CommittedNeverLost => "committed entries are never lost",
+    }
+}
+
+#[component]
+pub fn SafetyPanel(p: &SafetyProps) -> Html {
+    html! {
+        <div class="safety">
+            if !p.faults.is_empty() {
+                <p class="warn" role="note">
+                    <b>{"This Raft is deliberately broken. "}</b>
+                    { format!("Teaching faults on: {}. Watch the checkers catch it.", p.faults.join(", ")) }
+                </p>
+            }
+            <ul class="props">
+            { for Property::ALL.iter().map(|prop| {
+                let v = p.violations.iter().find(|v| v.property == *prop);
+                html! {
+                    <li class={if v.is_some() { "bad" } else { "good" }}>
+                        <span class="icon" aria-hidden="true">{ if v.is_some() { "✗" } else { "✓" } }</span>
+                        <span class="pname">{ prop.name() }</span>
+                        <span class="muted">{ plain(*prop) }</span>
+                        if let Some(v) = v {
+                            <div class="violation">
+                                { v.detail.clone() }
+                                {" "}
+                                <button class="mini" onclick={let t = v.time_ms; p.on_seek.reform(move |_: MouseEvent| t)}>
+                                    { format!("at {} ({})", fmt_ms(v.time_ms), v.nodes.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")) }
+                                </button>
+                            </div>
+                        }
+                    </li>
+                }
+            }) }
+            </ul>
+            if !p.expects.is_empty() {
+                <h4>{"Scenario expectations"}</h4>
+                <ul class="expects">
+                { for p.expects.iter().map(|e| {
+                    let (cls, icon) = match &e.result {
+                        None => ("pending", "…"),
+                        Some(Ok(())) => ("good", "✓"),
+                        Some(Err(_)) => ("bad", "✗"),
+                    };
+                    html! {
+                        <li class={cls}>
+                            <span class="icon" aria-hidden="true">{ icon }</span>
+                            { format!("at {}: {}", fmt_ms(e.at), e.what) }
+                            if let Some(Err(why)) = &e.result { <div class="muted">{ why.clone() }</div> }
+                        </li>
+                    }
+                }) }
+                </ul>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,197 @@
+//! The scenario library from raft-sim, free play, and the narration box that shows a scenario's
+//! captions as the run reaches them.
+
+use crate::url_state::Setup;
+use raft_sim::scenario::Scenario;
+use raft_sim::{library, Action};
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioInfo {
+    pub name: &'static str,
+    pub title: String,
+}
+
+/// Name and title of every built-in scenario.
+pub fn catalog() -> Vec<ScenarioInfo> {
+    library::SCENARIOS
+        .iter()
+        .map(|(name, text)| {
+            let title = match parse(text) {
+                Ok(s) if !s.title.is_empty() => s.title,
+                Ok(_) => name.to_string(),
+                Err(e) => format!("{name} (cannot load: {e})"),
+            };
+            ScenarioInfo { name, title }
+        })
+        .collect()
+}
+
+/// Parses a scenario with the browser's JSON parser (serde_json would cost ~25 KB gzip).
+pub fn parse(text: &str) -> Result<Scenario, String> {
+    let value = js_sys::JSON::parse(text).map_err(|_| "not valid JSON".to_string())?;
+    numeric_keys(&value);
+    let s: Scenario = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    s.validate().map_err(|e| e.to_string())?;
+    Ok(s)
+}
+
+/// `cluster.clock_ms` maps node ids to tick lengths. JSON object keys are strings, and
+/// serde-wasm-bindgen reads numeric keys only from a JS `Map`, so convert it.
+fn numeric_keys(root: &JsValue) {
+    let Ok(cluster) = js_sys::Reflect::get(root, &"cluster".into()) else { return };
+    let Ok(clock) = js_sys::Reflect::get(&cluster, &"clock_ms".into()) else { return };
+    if !clock.is_object() || js_sys::Array::is_array(&clock) {
+        return;
+    }
+    let map = js_sys::Map::new();
+    let obj: js_sys::Object = clock.clone().into();
+    for key in js_sys::Object::keys(&obj).iter() {
+        let value = js_sys::Reflect::get(&clock, &key).unwrap_or(JsValue::UNDEFINED);
+        let n = js_sys::Number::from(key.clone());
+        let k = if n.value_of().is_nan() { key } else { n.into() };
+        map.set(&k, &value);
+    }
+    js_sys::Reflect::set(&cluster, &"clock_ms".into(), &map).ok();
+}
+
+pub fn free_play() -> Scenario {
+    Scenario {
+        name: "free-play".into(),
+        title: "Free play".into(),
+        description: "Five servers and three clients, no script: crash nodes, cut links, write values, \
+                      rewind time."
+            .into(),
+        seed: 1,
+        cluster: Default::default(),
+        network: Default::default(),
+        clients: Default::default(),
+        duration_ms: 3_600_000,
+        timeline: Vec::new(),
+        expect: Vec::new(),
+    }
+}
+
+/// The scenario a setup names, with the setup's settings applied and checked.
+pub fn build(setup: &Setup) -> Result<Scenario, String> {
+    let mut s = match &setup.scenario {
+        None => free_play(),
+        Some(name) => {
+            let text = library::get(name).ok_or_else(|| {
+                let names: Vec<&str> = library::SCENARIOS.iter().map(|(n, _)| *n).collect();
+                format!("there is no built-in scenario '{name}' (there are: {})", names.join(", "))
+            })?;
+            parse(text).map_err(|e| format!("scenario '{name}': {e}"))?
+        }
+    };
+    let c = &mut s.cluster;
+    c.nodes = setup.nodes.unwrap_or(c.nodes);
+    c.tick_ms = setup.tick_ms.unwrap_or(c.tick_ms);
+    c.election_ticks = setup.election_ticks.unwrap_or(c.election_ticks);
+    c.heartbeat_ticks = setup.heartbeat_ticks.unwrap_or(c.heartbeat_ticks);
+    c.pre_vote = setup.pre_vote.unwrap_or(c.pre_vote);
+    c.check_quorum = setup.check_quorum.unwrap_or(c.check_quorum);
+    if c.nodes > crate::url_state::MAX_NODES {
+        return Err(format!("the page draws at most {} nodes", crate::url_state::MAX_NODES));
+    }
+    s.validate().map_err(|e| format!("these settings do not fit scenario '{}': {e}", s.name))?;
+    Ok(s)
+}
+
+/// The scenario's captions in time order.
+pub fn captions(s: &Scenario) -> Vec<(u64, String)> {
+    let mut c: Vec<(u64, String)> = s
+        .timeline
+        .iter()
+        .filter_map(|st| match &st.action {
+            Action::Caption { text } => Some((st.at, text.clone())),
+            _ => None,
+        })
+        .collect();
+    // Insertion sort: scenario files are almost always in order already, and a library sort
+    // would add another few KB of wasm.
+    for i in 1..c.len() {
+        let mut j = i;
+        while j > 0 && c[j - 1].0 > c[j].0 {
+            c.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    c
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PickerProps {
+    pub catalog: Rc<Vec<ScenarioInfo>>,
+    pub current: Option<String>,
+    pub on_pick: Callback<Option<String>>,
+}
+
+#[component]
+pub fn ScenarioPicker(p: &PickerProps) -> Html {
+    let on_pick = p.on_pick.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let v = crate::util::select_value(&e);
+        on_pick.emit(if v.is_empty() { None } else { Some(v) });
+    });
+    let cur = p.current.clone().unwrap_or_default();
+    html! {
+        <select class="scenario-pick" aria-label="Scenario" {onchange}>
+            <option value="" selected={cur.is_empty()}>{"Free play"}</option>
+            <optgroup label="Guided scenarios">
+            { for p.catalog.iter().map(|s| html! {
+                <option value={s.name} selected={cur == s.name}>{ s.title.clone() }</option>
+            }) }
+            </optgroup>
+        </select>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NarrationProps {
+    pub title: String,
+    pub description: String,
+    /// Captions at the latest caption time reached, with that time.
+    pub captions: Rc<Vec<String>>,
+    pub step: usize,
+    pub total: usize,
+    /// Paused at a caption: offer Continue.
+    pub holding: bool,
+    pub pause_at_captions: bool,
+    pub on_continue: Callback<()>,
+    pub on_toggle_pause: Callback<bool>,
+}
+
+#[component]
+pub fn Narration(p: &NarrationProps) -> Html {
+    let on_continue = p.on_continue.reform(|_: MouseEvent| ());
+    let toggle = p.on_toggle_pause.clone();
+    let on_toggle = Callback::from(move |e: Event| toggle.emit(crate::util::input_checked(&e)));
+    html! {
+        <section class="narration" aria-live="polite" aria-label="Scenario narration">
+            <div class="narration-head">
+                <h2>{ p.title.clone() }</h2>
+                if p.total > 0 {
+                    <span class="muted">{ format!("caption {} of {}", p.step, p.total) }</span>
+                }
+                <label class="check small">
+                    <input type="checkbox" checked={p.pause_at_captions} onchange={on_toggle} />
+                    {"pause at each caption"}
+                </label>
+            </div>
+            if p.captions.is_empty() {
+                <p class="caption muted">{ p.description.clone() }</p>
+            } else {
+                { for p.captions.iter().map(|c| html! { <p class="caption">{ c.clone() }</p> }) }
+            }
+            if p.holding {
+                <button class="primary" onclick={on_continue}>{"Continue ▸"}</button>
+            }
+            if !p.captions.is_empty() && !p.description.is_empty() {
+                <details class="about"><summary>{"About this scenario"}</summary><p>{ p.description.clone() }</p></details>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,166 @@
+//! Settings: the cluster (size, timing, pre-vote, check-quorum, seed, teaching faults), which
+//! restart the run, and the network (latency, loss, duplication, reordering), which changes
+//! from the current moment as a recorded action.
+
+use raft_core::Faults;
+use raft_sim::{Action, ClusterConfig, LinkConfig};
+use yew::prelude::*;
+
+/// A change to the settings a run is built from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Nodes(usize),
+    TickMs(u64),
+    ElectionTicks(u32),
+    HeartbeatTicks(u32),
+    PreVote(bool),
+    CheckQuorum(bool),
+    Fault(String, bool),
+    Seed(u64),
+    NewSeed,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    /// The cluster as the run uses it (scenario settings, overrides and faults applied).
+    pub cluster: ClusterConfig,
+    /// Faults the scenario itself switches on (they cannot be switched off here).
+    pub scenario_faults: Vec<String>,
+    pub seed: u64,
+    pub network: LinkConfig,
+    pub on_change: Callback<Change>,
+    pub on_act: Callback<Action>,
+}
+
+fn parse_change<T: std::str::FromStr>(f: fn(T) -> Change) -> impl Fn(Event) -> Option<Change> {
+    move |e: Event| crate::util::input_value(&e).trim().parse::<T>().ok().map(f)
+}
+
+#[component]
+pub fn Settings(p: &SettingsProps) -> Html {
+    let c = &p.cluster;
+    let emit = |f: fn(Event) -> Option<Change>| {
+        let cb = p.on_change.clone();
+        Callback::from(move |e: Event| {
+            if let Some(ch) = f(e) {
+                cb.emit(ch);
+            }
+        })
+    };
+    let on_nodes = emit(|e| parse_change(Change::Nodes)(e));
+    let on_tick = emit(|e| parse_change(Change::TickMs)(e));
+    let on_election = emit(|e| parse_change(Change::ElectionTicks)(e));
+    let on_heartbeat = emit(|e| parse_change(Change::HeartbeatTicks)(e));
+    let on_seed = emit(|e| parse_change(Change::Seed)(e));
+    let on_prevote = emit(|e| Some(Change::PreVote(crate::util::input_checked(&e))));
+    let on_cq = emit(|e| Some(Change::CheckQuorum(crate::util::input_checked(&e))));
+    let new_seed = p.on_change.reform(|_: MouseEvent| Change::NewSeed);
+    let et = c.election_ticks as u64 * c.tick_ms;
+    html! {
+        <div class="settings">
+            <p class="muted small">{"Changing these starts a new run from time 0."}</p>
+            <div class="form-grid">
+                <label for="set-nodes">{"nodes"}</label>
+                <select id="set-nodes" onchange={on_nodes}>
+                    { for (1..=crate::url_state::MAX_NODES).map(|n| html! { <option value={n.to_string()} selected={c.nodes == n}>{ n }</option> }) }
+                </select>
+                <label for="set-seed">{"seed"}</label>
+                <span class="inline">
+                    <input id="set-seed" type="number" min="0" value={p.seed.to_string()} onchange={on_seed} />
+                    <button class="mini" onclick={new_seed} title="Pick a random seed">{"new seed"}</button>
+                </span>
+                <label for="set-tick">{"tick"}</label>
+                <span class="inline"><input id="set-tick" type="number" min="1" max="1000" value={c.tick_ms.to_string()} onchange={on_tick} />{" ms"}</span>
+                <label for="set-et">{"election timeout"}</label>
+                <span class="inline"><input id="set-et" type="number" min="2" max="1000" value={c.election_ticks.to_string()} onchange={on_election} />
+                    { format!(" ticks ({}–{} ms)", et, 2 * et) }</span>
+                <label for="set-hb">{"heartbeat"}</label>
+                <span class="inline"><input id="set-hb" type="number" min="1" max="999" value={c.heartbeat_ticks.to_string()} onchange={on_heartbeat} />
+                    { format!(" ticks ({} ms)", c.heartbeat_ticks as u64 * c.tick_ms) }</span>
+            </div>
+            <label class="check"><input type="checkbox" checked={c.pre_vote} onchange={on_prevote} />
+                <span><b>{"pre-vote"}</b>{" — ask “would you vote for me?” first, so a rejoining node cannot disrupt the cluster (§9.6)"}</span></label>
+            <label class="check"><input type="checkbox" checked={c.check_quorum} onchange={on_cq} />
+                <span><b>{"check-quorum"}</b>{" — a leader that hears from no majority steps down (§6.2)"}</span></label>
+            <NetworkForm network={p.network} on_act={p.on_act.clone()} />
+            <h4>{"Teaching faults"}</h4>
+            <p class="muted small">{"Each switch breaks one rule of Raft on purpose. The checkers should catch it."}</p>
+            { for Faults::ALL.iter().map(|f| {
+                let on = c.faults.iter().any(|x| x == f.name);
+                let fixed = p.scenario_faults.iter().any(|x| x == f.name);
+                let name = f.name.to_string();
+                let cb = p.on_change.clone();
+                let onchange = Callback::from(move |e: Event| cb.emit(Change::Fault(name.clone(), crate::util::input_checked(&e))));
+                html! {
+                    <label class={classes!("check", "fault", on.then_some("on"))}>
+                        <input type="checkbox" checked={on} disabled={fixed} {onchange} />
+                        <span><b>{ f.name }</b>{" — "}{ f.description }</span>
+                    </label>
+                }
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NetProps {
+    network: LinkConfig,
+    on_act: Callback<Action>,
+}
+
+/// Edits a copy of the network settings; Apply records a set-network action at the current time.
+#[component]
+fn NetworkForm(p: &NetProps) -> Html {
+    let draft = use_state(|| p.network);
+    {
+        let draft = draft.clone();
+        use_effect_with(p.network, move |n| draft.set(*n));
+    }
+    let d = *draft;
+    let field = |set: fn(&mut LinkConfig, f64)| {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(v) = crate::util::parse_num(&crate::util::input_value(&e)) {
+                if v.is_finite() && v >= 0.0 {
+                    let mut n = *draft;
+                    set(&mut n, v);
+                    draft.set(n);
+                }
+            }
+        })
+    };
+    let apply = {
+        let on_act = p.on_act.clone();
+        Callback::from(move |_: MouseEvent| {
+            on_act.emit(Action::SetNetwork {
+                link: None,
+                latency_ms: Some(d.latency_ms),
+                loss: Some(d.loss),
+                duplicate: Some(d.duplicate),
+                reorder: Some(d.reorder),
+            })
+        })
+    };
+    let pct = |v: f64| crate::util::Fx(v * 100.0).to_string();
+    html! {
+        <fieldset class="net">
+            <legend>{"Network (applies from now, recorded in the run)"}</legend>
+            <div class="form-grid">
+                <label for="net-lo">{"latency"}</label>
+                <span class="inline">
+                    <input id="net-lo" type="number" min="0" max="60000" value={d.latency_ms[0].to_string()} oninput={field(|n, v| n.latency_ms[0] = v as u64)} aria-label="Minimum latency, ms" />
+                    {" – "}
+                    <input type="number" min="0" max="60000" value={d.latency_ms[1].to_string()} oninput={field(|n, v| n.latency_ms[1] = v as u64)} aria-label="Maximum latency, ms" />
+                    {" ms"}
+                </span>
+                <label for="net-loss">{"loss"}</label>
+                <span class="inline"><input id="net-loss" type="number" min="0" max="100" step="1" value={pct(d.loss)} oninput={field(|n, v| n.loss = (v / 100.0).min(1.0))} />{" %"}</span>
+                <label for="net-dup">{"duplicate"}</label>
+                <span class="inline"><input id="net-dup" type="number" min="0" max="100" step="1" value={pct(d.duplicate)} oninput={field(|n, v| n.duplicate = (v / 100.0).min(1.0))} />{" %"}</span>
+                <label for="net-reorder">{"reorder"}</label>
+                <span class="inline"><input id="net-reorder" type="number" min="0" max="100" step="1" value={pct(d.reorder)} oninput={field(|n, v| n.reorder = (v / 100.0).min(1.0))} />{" %"}</span>
+            </div>
+            <button class="primary" disabled={d == p.network} onclick={apply}>{"Apply to all links"}</button>
+        </fieldset>
+    }
+}

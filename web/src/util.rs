@@ -1,0 +1,111 @@
+//! Small helpers shared by the components: formatting, the browser clock, the fatal banner.
+
+use raft_core::Term;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+/// Shows a panic as a banner at the top of the page (text only, never HTML).
+pub fn show_fatal(text: &str) {
+    web_sys::console::error_1(&text.into());
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(body) = doc.body() else { return };
+    if let Ok(div) = doc.create_element("div") {
+        div.set_class_name("fatal");
+        div.set_attribute("role", "alert").ok();
+        div.set_text_content(Some(&format!(
+            "The playground stopped because of a bug: {text}. Reload the page to start again; \
+             the address bar still holds your run."
+        )));
+        body.prepend_with_node_1(&div).ok();
+    }
+}
+
+/// Milliseconds from the browser's monotonic clock.
+pub fn perf_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// "1.234 s" for virtual times.
+pub fn fmt_ms(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{}.{:03} s", ms / 1000, ms % 1000)
+    } else {
+        format!("{}:{:02}.{:03}", ms / 60_000, ms / 1000 % 60, ms % 1000)
+    }
+}
+
+/// "1/100×", "2.5×".
+pub fn fmt_speed(speed: f64) -> String {
+    if speed >= 10.0 {
+        format!("{}×", round(speed))
+    } else if speed >= 1.0 {
+        format!("{}×", Fx(round(speed * 10.0) as f64 / 10.0))
+    } else {
+        format!("1/{}×", round(1.0 / speed))
+    }
+}
+
+/// CSS class giving an element its term colour (`--tc`); term 0 is neutral.
+pub fn term_class(term: Term) -> String {
+    if term == 0 {
+        "t0".to_string()
+    } else {
+        format!("t{}", (term - 1) % 8 + 1)
+    }
+}
+
+/// The value of the input element an event came from.
+pub fn input_value(e: &web_sys::Event) -> String {
+    e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default()
+}
+
+pub fn input_checked(e: &web_sys::Event) -> bool {
+    e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.checked())
+}
+
+/// The value of a `<select>` an event came from.
+pub fn select_value(e: &web_sys::Event) -> String {
+    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()).unwrap_or_default()
+}
+
+/// A random seed from the browser (seeds only pick a run; the run itself is deterministic).
+pub fn random_seed() -> u64 {
+    (js_sys::Math::random() * 1_000_000.0) as u64 + 1
+}
+
+pub fn media_matches(query: &str) -> bool {
+    web_sys::window().and_then(|w| w.match_media(query).ok().flatten()).is_some_and(|m| m.matches())
+}
+
+/// Formats a float with at most two decimals using integer arithmetic: core's float formatting
+/// with a precision costs several KB of wasm.
+pub struct Fx(pub f64);
+
+impl std::fmt::Display for Fx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        let n = (v * 100.0 + if v < 0.0 { -0.5 } else { 0.5 }) as i64;
+        let (sign, n) = if n < 0 { ("-", -n) } else { ("", n) };
+        let (i, d) = (n / 100, n % 100);
+        if d == 0 {
+            write!(f, "{sign}{i}")
+        } else if d % 10 == 0 {
+            write!(f, "{sign}{i}.{}", d / 10)
+        } else {
+            write!(f, "{sign}{i}.{d:02}")
+        }
+    }
+}
+
+/// Rounds to the nearest integer, for CSS milliseconds.
+pub fn round(v: f64) -> i64 {
+    (v + if v < 0.0 { -0.5 } else { 0.5 }) as i64
+}
+
+/// Parses a number typed by the user with the browser's parser (Rust's float parser would add
+/// ~10 KB of wasm); None if it is not a finite number.
+pub fn parse_num(s: &str) -> Option<f64> {
+    Some(js_sys::Number::parse_float(s.trim())).filter(|v| v.is_finite())
+}
