@@ -24,5 +24,12 @@ cargo test --workspace --release
 step "chaos: 2000 seeds x 60 s of faults, then liveness"
 cargo run --release -q -p raft-cli -- chaos --seeds 2000 --duration 60000
 
+step "page: release build, then end-to-end tests in headless Chromium"
+scripts/install-web-tools.sh --browser
+export PATH="$PWD/node_modules/.bin:$PATH"
+cargo build --release -q -p raft-cli
+trunk build --release
+node --test --test-concurrency=1 tests/e2e/
+
 echo
 echo "all tests passed"

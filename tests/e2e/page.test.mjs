@@ -1,0 +1,131 @@
+// End-to-end tests of the release build in headless Chromium: what a visitor does, checked the
+// way a visitor (or the CLI) would see it. Run: node --test tests/e2e/ (after trunk build --release).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, open, ROOT } from './browser.mjs';
+
+const RAFTSIM = path.join(ROOT, 'target/release/raftsim');
+const SHOTS = path.join(ROOT, 'target/e2e-screenshots');
+let ctx;
+
+before(async () => {
+  ctx = await launch();
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await ctx.close();
+});
+
+const leaderId = (page) => page.locator('[data-role=leader]').first().getAttribute('data-node-id');
+
+/// Waits until the app reports virtual time `t` (after a seek from the URL).
+async function waitForTime(page, t) {
+  await page.waitForFunction((t) => document.querySelector('[data-time-ms]')?.getAttribute('data-time-ms') === String(t), t);
+}
+
+test('a leader appears', async () => {
+  const { page, errors } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  assert.equal(await page.locator('[data-role=leader]').count(), 1);
+  assert.equal(await page.locator('[data-node-id]').count() >= 5, true);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('crashing the leader gives a new leader', async () => {
+  const { page, errors } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  const old = await leaderId(page);
+  await page.getByRole('button', { name: 'Crash the leader' }).click();
+  await page.waitForSelector(`[data-node-id="${old}"][data-role=crashed]`);
+  await page.waitForFunction(
+    (old) => [...document.querySelectorAll('[data-role=leader]')].some((e) => e.getAttribute('data-node-id') !== old),
+    old,
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a client write commits on every node', async () => {
+  const { page } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  await page.getByRole('button', { name: /^Client writes x=/ }).click();
+  // Every node's log shows the write as a committed entry.
+  await page.waitForFunction(() => document.querySelectorAll('.cell.c[title*=": x="]').length === 5);
+  await page.close();
+});
+
+test("a minority partition's leader cannot commit a write", async () => {
+  // stale-leader: at 1.7 s, S1 leads term 1 in the minority {S1, S2} and holds x=2; S3 leads
+  // term 2 in the majority and has committed x=3.
+  const { page } = await open(ctx, '?scenario=stale-leader&t=1700');
+  await waitForTime(page, 1700);
+  const stale = page.locator('.cell[title^="S1 index"][title*=": x=2"]');
+  assert.equal(await stale.count(), 1, 'the stale leader appended x=2');
+  assert.doesNotMatch(await stale.getAttribute('class'), /\bc\b/, 'x=2 is not committed on S1');
+  assert.equal(await page.locator('.cell.c[title^="S3 index"][title*=": x=3"]').count(), 1, 'the majority committed x=3');
+  await page.close();
+});
+
+const scenarios = fs
+  .readdirSync(path.join(ROOT, 'crates/raft-sim/scenarios'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'crates/raft-sim/scenarios', f), 'utf8')));
+
+for (const s of scenarios) {
+  test(`scenario ${s.name}: the shared URL reproduces the CLI's run, and it passes`, async () => {
+    const seed = (s.seed || 0) + 1; // another seed than the file's, to exercise the override
+    const cli = spawnSync(RAFTSIM, ['run', s.name, '--seed', String(seed), '--json'], { encoding: 'utf8' });
+    assert.ok(cli.stdout, `raftsim did not run: ${cli.stderr}`);
+    const want = JSON.parse(cli.stdout);
+    const { page, errors } = await open(ctx, `?scenario=${s.name}&seed=${seed}&t=${s.duration_ms}`);
+    await waitForTime(page, s.duration_ms);
+    assert.equal(await page.getAttribute('[data-trace-hash]', 'data-trace-hash'), want.trace_hash);
+    // The file's own seed runs to its end with every expectation met.
+    const own = spawnSync(RAFTSIM, ['run', s.name], { encoding: 'utf8' });
+    assert.equal(own.status, 0, own.stdout);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('bad URLs show an error and the page still works', async () => {
+  const { page, errors } = await open(ctx, '?scenario=no-such&seed=abc&a=%%%&speed=1');
+  const alert = page.getByRole('alert').first();
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /no-such|seed|scenario/i);
+  await page.waitForSelector('[data-role=leader]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('user text is escaped', async () => {
+  const { page } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  await page.getByRole('tab', { name: 'Clients' }).or(page.getByRole('button', { name: 'Clients' })).first().click();
+  await page.locator('input[placeholder=key]').fill('<img src=x onerror="window.__pwned=1">');
+  await page.locator('input[placeholder=value]').fill('<b>v</b>');
+  await page.getByRole('button', { name: 'Write', exact: true }).click();
+  await page.waitForFunction(() => document.body.innerText.includes('<img src=x'));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('img[src=x]').count(), 0);
+  await page.close();
+});
+
+test('screenshots at desktop and phone sizes are not blank', async () => {
+  for (const [w, h, name] of [[1280, 800, 'desktop'], [390, 844, 'phone']]) {
+    const page = await ctx.context.newPage();
+    await page.setViewportSize({ width: w, height: h });
+    await page.goto(ctx.url + '?speed=1');
+    await page.waitForSelector('[data-role=leader]');
+    const shot = await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    await page.goto('about:blank');
+    const blank = await page.screenshot();
+    // A blank page compresses to almost nothing; the playground is full of shapes and text.
+    assert.ok(shot.length > 5 * blank.length && shot.length > 20_000, `${name}: ${shot.length} bytes`);
+    await page.close();
+  }
+});
