@@ -1,6 +1,7 @@
 //! The page's root: owns the `Session` (the model) and turns user input into actions. The
 //! clock lives in clock.rs, the derived data the components draw in view_data.rs, the markup
-//! in layout.rs.
+//! in layout.rs, the link and the Share button in share.rs, the keyboard and visibility
+//! listeners in browser_events.rs.
 
 use crate::chart::Mark;
 use crate::clock::Job;
@@ -9,18 +10,17 @@ use crate::inspector::Selection;
 use crate::safety_panel::ExpectRow;
 use crate::scenarios::{self, ScenarioInfo};
 use crate::settings::Change;
-use crate::shortcuts::{self, Cmd};
+use crate::shortcuts::Cmd;
 use crate::snapshot::{LinkView, LogRow, MsgView, NodeView, Views};
 use crate::url_state::{self, Setup};
 use crate::util::perf_now;
-use gloo::events::{EventListener, EventListenerOptions};
+use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use raft_core::NodeId;
 use raft_sim::session::Sample;
 use raft_sim::{Action, NodeRef, RunOptions, Session, Violation};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Records kept for the event log; older ones are dropped (bounded memory).
@@ -475,35 +475,6 @@ impl App {
         self.rebuild(ctx, s);
     }
 
-    fn query(&self, with_time: bool) -> String {
-        let now = self.sim.now();
-        url_state::to_query(&self.setup, &self.sim.actions, (with_time && now > 0).then_some(now), self.embed)
-    }
-
-    pub(crate) fn write_url(&self) {
-        url_state::write(&self.query(true));
-    }
-
-    fn share(&mut self) {
-        if self.playing {
-            self.catch_up();
-        }
-        let q = self.query(true);
-        url_state::write(&q);
-        let url = url_state::full_url(&q);
-        let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
-        match clipboard {
-            Some(c) => {
-                // Without focus or permission the write is refused: the address bar has the link.
-                let ignore = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_: wasm_bindgen::JsValue| {});
-                let _ = c.write_text(&url).catch(&ignore);
-                ignore.forget();
-                self.show_toast("Link copied. It reproduces this run exactly, up to this moment.".into());
-            }
-            None => self.show_toast("The link in the address bar reproduces this run.".into()),
-        }
-    }
-
     pub(crate) fn show_toast(&mut self, text: String) {
         self.toast = Some(text);
         self.toast_timer = None;
@@ -513,57 +484,6 @@ impl App {
         if self.toast.is_some() && self.toast_timer.is_none() {
             let link = ctx.link().clone();
             self.toast_timer = Some(Timeout::new(5000, move || link.send_message(Msg::ClearToast)));
-        }
-    }
-}
-
-// ---- Browser events ------------------------------------------------------------------------
-
-impl App {
-    fn listen(&mut self, ctx: &Context<Self>) {
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-        let link = ctx.link().clone();
-        let opts = EventListenerOptions::enable_prevent_default();
-        let keys = EventListener::new_with_options(&doc, "keydown", opts, move |e| {
-            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-            if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                return;
-            }
-            // Typing in a field is not a shortcut. Space plays and pauses even when a button has
-            // the focus (as in RaftScope; after a click the focus stays on the button); Enter
-            // still presses buttons.
-            let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name());
-            let key = e.key();
-            match tag.as_deref() {
-                Some("INPUT" | "TEXTAREA" | "SELECT") if key != "Escape" => return,
-                _ => {}
-            }
-            if let Some(cmd) = shortcuts::from_key(&key) {
-                e.prevent_default();
-                link.send_message(Msg::Key(cmd));
-            }
-        });
-        let link = ctx.link().clone();
-        let doc2 = doc.clone();
-        let vis = EventListener::new(&doc, "visibilitychange", move |_| {
-            link.send_message(Msg::Visible(doc2.visibility_state() == web_sys::VisibilityState::Visible));
-        });
-        self._listeners = vec![keys, vis];
-        if self.embed {
-            // An embedded playground that scrolls out of view stops, like a hidden tab.
-            let link = ctx.link().clone();
-            let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                let visible = entries
-                    .iter()
-                    .any(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().is_ok_and(|e| e.is_intersecting()));
-                link.send_message(Msg::Visible(visible));
-            });
-            if let Ok(obs) = web_sys::IntersectionObserver::new(cb.as_ref().unchecked_ref()) {
-                if let Some(body) = doc.body() {
-                    obs.observe(&body);
-                }
-                self._observer = Some((obs, cb));
-            }
         }
     }
 }

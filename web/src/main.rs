@@ -5,6 +5,7 @@
 mod actions_panel;
 mod app;
 mod base64;
+mod browser_events;
 mod chart;
 mod clock;
 mod cluster_view;
@@ -16,6 +17,7 @@ mod log_view;
 mod safety_panel;
 mod scenarios;
 mod settings;
+mod share;
 mod shortcuts;
 mod snapshot;
 mod url_state;
