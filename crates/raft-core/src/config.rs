@@ -145,9 +145,4 @@ impl Faults {
     pub fn any(&self) -> bool {
         Faults::ALL.iter().any(|f| (f.get)(self))
     }
-
-    /// Names of the faults that are on.
-    pub fn enabled(&self) -> impl Iterator<Item = &'static str> + '_ {
-        Faults::ALL.iter().filter(|f| (f.get)(self)).map(|f| f.name)
-    }
 }

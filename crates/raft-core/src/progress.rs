@@ -41,13 +41,6 @@ impl Progress {
         }
     }
 
-    pub fn become_probe(&mut self) {
-        self.state = ProgressState::Probe;
-        self.next_index = self.match_index + 1;
-        self.probe_sent = false;
-        self.inflight.clear();
-    }
-
     pub fn become_replicate(&mut self) {
         self.state = ProgressState::Replicate;
         self.next_index = self.match_index + 1;

@@ -135,13 +135,6 @@ impl Raft {
     pub fn randomized_timeout(&self) -> u32 {
         self.randomized_timeout
     }
-    /// Ticks until this node's election timer fires (0 for a leader, which has none).
-    pub fn ticks_until_timeout(&self) -> u32 {
-        match self.role {
-            Role::Leader => 0,
-            _ => self.randomized_timeout.saturating_sub(self.election_elapsed),
-        }
-    }
     pub fn progress(&self) -> &BTreeMap<NodeId, Progress> {
         &self.progress
     }
@@ -150,11 +143,6 @@ impl Raft {
     }
     pub fn transfer_target(&self) -> Option<NodeId> {
         self.transfer_target
-    }
-
-    /// Test hook, like etcd's `setRandomizedElectionTimeout`.
-    pub fn set_randomized_timeout(&mut self, ticks: u32) {
-        self.randomized_timeout = ticks;
     }
 
     // ---- Inputs --------------------------------------------------------------------------

@@ -295,11 +295,6 @@ impl Checker {
         }
         self.acked_max = self.acked_max.max(index);
     }
-
-    /// The length of the committed log known so far.
-    pub fn committed_len(&self) -> Index {
-        self.committed.len() as Index
-    }
 }
 
 fn fnv(bytes: &[u8], mut h: u64) -> u64 {

@@ -5,7 +5,7 @@ use crate::action::{Action, NodeRef};
 use crate::checker::{Property, Violation};
 use crate::config::{ClientConfig, ClusterConfig, LinkConfig, SimConfig};
 use crate::world::World;
-use raft_core::{Faults, Index, NodeId, Term};
+use raft_core::{Index, NodeId, Term};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -305,9 +305,7 @@ impl Runner {
     pub fn new(s: &Scenario, opts: &RunOptions) -> Result<Runner, String> {
         let mut config = s.sim_config();
         for f in &opts.faults {
-            if !Faults::default().enable(f) {
-                return Err(config.cluster.faults().err().unwrap_or_else(|| format!("unknown teaching fault '{f}'")));
-            }
+            // World::new validates the names.
             if !config.cluster.faults.contains(f) {
                 config.cluster.faults.push(f.clone());
             }
@@ -355,18 +353,6 @@ impl Runner {
         self.items.insert(self.next, (now, Item::Act(action)));
         self.next += 1;
         Ok(())
-    }
-
-    /// Captions due in (from, to], for narration.
-    pub fn captions_between(&self, from: u64, to: u64) -> Vec<(u64, String)> {
-        self.items
-            .iter()
-            .filter(|(at, _)| *at > from && *at <= to)
-            .filter_map(|(at, item)| match item {
-                Item::Act(Action::Caption { text }) => Some((*at, text.clone())),
-                _ => None,
-            })
-            .collect()
     }
 
     /// When the next timeline item is due.

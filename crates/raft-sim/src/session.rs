@@ -83,9 +83,8 @@ impl Session {
                 stop = stop.min(at);
             }
             self.runner.run_to(stop);
-            while let Some((at, a)) = self.actions.get(self.applied).cloned().filter(|(at, _)| *at <= stop) {
+            while let Some((_, a)) = self.actions.get(self.applied).cloned().filter(|(at, _)| *at <= stop) {
                 // Replaying an action that applied before: the world is the same, so it applies again.
-                let _ = at;
                 let _ = self.runner.act_now(a);
                 self.applied += 1;
             }

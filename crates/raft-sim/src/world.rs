@@ -15,9 +15,6 @@ use raft_core::{DurableState, EntryData, Index, Message, NodeId, Prng, Raft, Rol
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A placeholder left behind when a payload is moved out.
-const EMPTY: Message = Message { from: 0, to: 0, term: 0, body: raft_core::Body::HeartbeatResponse };
-
 /// Something due at a moment of virtual time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Pending {
@@ -282,26 +279,29 @@ impl World {
         self.send(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
     }
 
-    fn send(&mut self, from: Endpoint, to: Endpoint, mut payload: Payload) {
-        let link = *self.network.link(from, to);
-        let copies = if self.rng.chance(link.duplicate) { 2 } else { 1 };
-        for copy in 0..copies {
-            let [lo, hi] = link.latency_ms;
-            let mut latency = self.rng.range(lo, hi + 1);
-            if self.rng.chance(link.reorder) {
-                latency += self.rng.range(0, 4 * hi + 1);
-            }
-            let payload =
-                if copy + 1 < copies { payload.clone() } else { std::mem::replace(&mut payload, Payload::Raft(EMPTY)) };
-            let full = self.in_flight.len() >= NETWORK_CAPACITY;
-            let dropped = full || self.network.is_cut(from, to) || self.rng.chance(link.loss);
-            let id = self.next_msg_id;
-            self.next_msg_id += 1;
-            let deliver_ms = self.now + latency;
-            let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
-            self.in_flight.insert(id, msg);
-            self.schedule(deliver_ms, Pending::Deliver { msg: id });
+    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        if self.rng.chance(self.network.link(from, to).duplicate) {
+            self.put_on_wire(from, to, payload.clone());
         }
+        self.put_on_wire(from, to, payload);
+    }
+
+    /// One copy of a message: draws its latency and whether it is lost.
+    fn put_on_wire(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let link = *self.network.link(from, to);
+        let [lo, hi] = link.latency_ms;
+        let mut latency = self.rng.range(lo, hi + 1);
+        if self.rng.chance(link.reorder) {
+            latency += self.rng.range(0, 4 * hi + 1);
+        }
+        let full = self.in_flight.len() >= NETWORK_CAPACITY;
+        let dropped = full || self.network.is_cut(from, to) || self.rng.chance(link.loss);
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let deliver_ms = self.now + latency;
+        let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
+        self.in_flight.insert(id, msg);
+        self.schedule(deliver_ms, Pending::Deliver { msg: id });
     }
 
     fn on_deliver(&mut self, id: u64) {
