@@ -62,7 +62,11 @@ fn in_story(r: &Record) -> bool {
             | Event::CommitAdvanced { .. }
             | Event::QuorumLost { .. }
             | Event::TransferStarted { .. }
-            | Event::TransferAborted { .. } => true,
+            | Event::TransferAborted { .. }
+            | Event::ConfigChanged { .. }
+            | Event::SnapshotTaken { .. }
+            | Event::SnapshotInstalled { .. }
+            | Event::ReadRefused { .. } => true,
             // A follower erasing conflicting entries is a turning point; plain appends are not.
             Event::AppendAccepted { truncated_from, .. } => truncated_from.is_some(),
             Event::ElectionTimeout { .. }
@@ -70,7 +74,9 @@ fn in_story(r: &Record) -> bool {
             | Event::StaleMessage { .. }
             | Event::AppendRejected { .. }
             | Event::FollowerRejected { .. }
-            | Event::Proposed { .. } => false,
+            | Event::Proposed { .. }
+            | Event::SnapshotSent { .. }
+            | Event::ReadReady { .. } => false,
         },
         RecordKind::Action { .. }
         | RecordKind::Caption { .. }

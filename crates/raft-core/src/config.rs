@@ -8,7 +8,8 @@ use alloc::vec::Vec;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Config {
     pub id: NodeId,
-    /// The voting members, this node included.
+    /// The voting members at bootstrap, this node included. Empty for a node that joins an
+    /// existing cluster: it learns the configuration from the leader's log or snapshot.
     pub voters: Vec<NodeId>,
     /// The randomized election timeout is drawn from [election_ticks, 2 x election_ticks).
     pub election_ticks: u32,
@@ -23,6 +24,9 @@ pub struct Config {
     pub max_inflight: usize,
     /// At most this many entries per AppendEntries.
     pub max_entries_per_msg: usize,
+    /// Lease reads assume no follower's clock runs more than this many percent faster than
+    /// the leader's; the lease is shortened by that much (thesis §6.4.1).
+    pub max_clock_drift_percent: u32,
     /// Seed of the node's own random number generator (election timeouts).
     pub seed: u64,
     pub faults: Faults,
@@ -39,6 +43,7 @@ impl Config {
             check_quorum: false,
             max_inflight: 4,
             max_entries_per_msg: 16,
+            max_clock_drift_percent: 10,
             seed: id,
             faults: Faults::default(),
         }
@@ -59,6 +64,13 @@ impl Config {
             return Err("max_inflight and max_entries_per_msg must be at least 1");
         }
         Ok(())
+    }
+
+    /// How long a leader may serve lease reads after a quorum acknowledged a heartbeat: less
+    /// than the election timeout a follower waits before it votes for anyone else, shortened for
+    /// the allowed clock drift and by one tick for tick phase.
+    pub fn lease_ticks(&self) -> u64 {
+        (self.election_ticks as u64 * 100 / (100 + self.max_clock_drift_percent as u64)).saturating_sub(1)
     }
 }
 
@@ -81,6 +93,12 @@ pub struct Faults {
     pub double_vote: bool,
     /// A leader commits as soon as one follower acknowledges, not a majority (§5.3).
     pub commit_on_first_ack: bool,
+    /// A new leader appends a membership change before an entry of its own term is committed:
+    /// the single-server change bug found in 2015 (raft-dev; thesis errata).
+    pub change_before_own_commit: bool,
+    /// A leader answers ReadIndex at once, without confirming with a heartbeat round that it
+    /// still leads, so a deposed leader serves stale reads (thesis §6.4).
+    pub read_without_heartbeat: bool,
 }
 
 /// The name, flag and one-line description of each teaching fault, for menus and the CLI.
@@ -92,7 +110,7 @@ pub struct FaultInfo {
 }
 
 impl Faults {
-    pub const ALL: [FaultInfo; 6] = [
+    pub const ALL: [FaultInfo; 8] = [
         FaultInfo {
             name: "commit-old-terms",
             description: "commit earlier-term entries by counting replicas (Figure 8)",
@@ -128,6 +146,18 @@ impl Faults {
             description: "a leader commits as soon as one follower acknowledges",
             set: |f| f.commit_on_first_ack = true,
             get: |f| f.commit_on_first_ack,
+        },
+        FaultInfo {
+            name: "change-before-own-commit",
+            description: "a new leader changes membership before committing an entry of its term",
+            set: |f| f.change_before_own_commit = true,
+            get: |f| f.change_before_own_commit,
+        },
+        FaultInfo {
+            name: "read-without-heartbeat",
+            description: "a leader serves ReadIndex without confirming it still leads",
+            set: |f| f.read_without_heartbeat = true,
+            get: |f| f.read_without_heartbeat,
         },
     ];
 

@@ -2,6 +2,7 @@
 //! log lists them, and tests assert on them. They are plain data.
 
 use crate::message::{AppendRefusal, VoteRefusal};
+use crate::quorum::Membership;
 use crate::types::{Index, NodeId, Term};
 use alloc::format;
 use alloc::string::String;
@@ -20,6 +21,8 @@ pub enum FollowerReason {
     LostElection,
     /// A leader that did not hear from a quorum for an election timeout (check-quorum).
     LostQuorum,
+    /// A leader whose removal from the configuration committed.
+    Removed,
 }
 
 /// Why a node started an election.
@@ -67,11 +70,12 @@ pub enum Event {
         pre_vote: bool,
         reason: VoteRefusal,
     },
-    /// A higher-term vote request ignored because a leader was heard from recently.
+    /// A higher-term vote request ignored because a leader was heard from recently (or, with
+    /// `leader` None, because this node restarted less than an election timeout ago).
     VoteIgnoredInLease {
         candidate: NodeId,
         term: Term,
-        leader: NodeId,
+        leader: Option<NodeId>,
     },
     /// This candidate received a (pre-)vote answer.
     VoteReceived {
@@ -127,6 +131,66 @@ pub enum Event {
         to: NodeId,
         term: Term,
     },
+    /// The latest configuration in this node's log changed (an entry at `index`, or a snapshot).
+    ConfigChanged {
+        index: Index,
+        membership: Membership,
+    },
+    /// The host compacted the log into a snapshot up to `index`.
+    SnapshotTaken {
+        index: Index,
+        term: Term,
+    },
+    /// This leader sent its snapshot to a follower that needs discarded entries.
+    SnapshotSent {
+        to: NodeId,
+        index: Index,
+    },
+    /// This follower replaced its log by the leader's snapshot.
+    SnapshotInstalled {
+        from: NodeId,
+        index: Index,
+        term: Term,
+    },
+    /// A read may be served once the state machine has applied `index`.
+    ReadReady {
+        ctx: u64,
+        index: Index,
+        how: ReadPath,
+    },
+    /// A read this node could not serve.
+    ReadRefused {
+        ctx: u64,
+        reason: ReadRefusal,
+    },
+}
+
+/// How a leader confirmed a read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ReadPath {
+    /// A quorum answered a heartbeat round sent after the read arrived (ReadIndex).
+    HeartbeatRound,
+    /// The leader's lease had not expired.
+    Lease,
+    /// Confirmed by nobody: the `read-without-heartbeat` teaching fault.
+    Unconfirmed,
+    /// The leader answered a follower's forwarded request.
+    Forwarded { leader: NodeId },
+}
+
+/// Why a read was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ReadRefusal {
+    /// This node knows no leader to ask.
+    NoLeader,
+    /// Leadership is being transferred.
+    TransferInProgress,
+    /// Lease reads need check-quorum (without it a deposed leader does not know it).
+    LeaseNeedsCheckQuorum,
+    /// The leader was asked but refused (it had lost leadership).
+    LeaderRefused,
 }
 
 impl Event {
@@ -143,6 +207,7 @@ impl Event {
                     FollowerReason::LeaderExists { leader } => format!("heard from leader S{leader}"),
                     FollowerReason::LostElection => String::from("lost the election"),
                     FollowerReason::LostQuorum => String::from("lost contact with a quorum"),
+                    FollowerReason::Removed => String::from("removed from the configuration"),
                 };
                 match leader {
                     Some(l) => format!("became follower of S{l} in term {term}: {why}"),
@@ -173,8 +238,11 @@ impl Event {
                 };
                 format!("refused to {} for S{candidate} in term {term}: {why}", vote(*pre_vote))
             }
-            VoteIgnoredInLease { candidate, term, leader } => {
+            VoteIgnoredInLease { candidate, term, leader: Some(leader) } => {
                 format!("ignored S{candidate}'s request for term {term}: leader S{leader} was heard from recently")
+            }
+            VoteIgnoredInLease { candidate, term, leader: None } => {
+                format!("ignored S{candidate}'s request for term {term}: restarted less than an election timeout ago")
             }
             VoteReceived { from, term, granted, pre_vote } => format!(
                 "S{from} {} its {} in term {term}",
@@ -203,6 +271,48 @@ impl Event {
             QuorumLost { term } => format!("heard from no quorum in term {term}; stepping down"),
             TransferStarted { to, term } => format!("transferring leadership to S{to} in term {term}"),
             TransferAborted { to, term } => format!("transfer to S{to} in term {term} timed out"),
+            ConfigChanged { index, membership } => {
+                format!("configuration is now {} (entry {index})", describe_membership(membership))
+            }
+            SnapshotTaken { index, term } => format!("compacted the log into a snapshot up to {index}/{term}"),
+            SnapshotSent { to, index } => {
+                format!("sent snapshot up to {index} to S{to}: it needs entries already compacted")
+            }
+            SnapshotInstalled { from, index, term } => {
+                format!("replaced its log by S{from}'s snapshot up to {index}/{term}")
+            }
+            ReadReady { ctx, index, how } => {
+                let why = match how {
+                    ReadPath::HeartbeatRound => String::from("a quorum confirmed the leadership"),
+                    ReadPath::Lease => String::from("the leader's lease holds"),
+                    ReadPath::Unconfirmed => String::from("leadership NOT confirmed"),
+                    ReadPath::Forwarded { leader } => format!("leader S{leader} gave the read index"),
+                };
+                format!("read #{ctx} can be served once entry {index} is applied: {why}")
+            }
+            ReadRefused { ctx, reason } => {
+                let why = match reason {
+                    ReadRefusal::NoLeader => "no known leader",
+                    ReadRefusal::TransferInProgress => "leadership is being transferred",
+                    ReadRefusal::LeaseNeedsCheckQuorum => "lease reads need check-quorum",
+                    ReadRefusal::LeaderRefused => "the leader refused it",
+                };
+                format!("read #{ctx} refused: {why}")
+            }
         }
     }
+}
+
+/// A configuration in words: `{S1, S2, S3}`, `joint {S1, S2, S4} and {S1, S2, S3}`, plus learners.
+pub fn describe_membership(m: &Membership) -> String {
+    let set = |ids: &[NodeId]| {
+        let names: alloc::vec::Vec<String> = ids.iter().map(|id| format!("S{id}")).collect();
+        format!("{{{}}}", names.join(", "))
+    };
+    let mut out =
+        if m.is_joint() { format!("joint {} and {}", set(&m.voters), set(&m.outgoing)) } else { set(&m.voters) };
+    if !m.learners.is_empty() {
+        out.push_str(&format!(" + learners {}", set(&m.learners)));
+    }
+    out
 }

@@ -22,6 +22,7 @@
 
 extern crate alloc;
 
+pub mod conf_change;
 pub mod config;
 pub mod event;
 pub mod log;
@@ -29,17 +30,22 @@ pub mod message;
 pub mod progress;
 pub mod quorum;
 pub mod raft;
+pub mod read_only;
 pub mod ready;
 pub mod rng;
+pub mod snapshot;
 pub mod types;
 
+pub use conf_change::ConfChange;
 pub use config::{Config, FaultInfo, Faults};
-pub use event::{CampaignReason, Event, FollowerReason};
+pub use event::{describe_membership, CampaignReason, Event, FollowerReason, ReadPath, ReadRefusal};
 pub use log::RaftLog;
 pub use message::{AppendRefusal, Body, Message, MessageKind, VoteRefusal};
 pub use progress::{Progress, ProgressState};
 pub use quorum::{Membership, VoteResult};
 pub use raft::{ProposeError, Raft, TransferError};
-pub use ready::Ready;
+pub use read_only::PendingRead;
+pub use ready::{ReadState, Ready};
 pub use rng::Prng;
-pub use types::{DurableState, Entry, EntryData, HardState, Index, NodeId, Role, Term};
+pub use snapshot::CompactError;
+pub use types::{DurableState, Entry, EntryData, HardState, Index, NodeId, Role, Snapshot, Term};

@@ -1,10 +1,10 @@
 //! A node's log with its durability and commit marks.
 //!
-//! `entries` holds every entry after `offset` (0 until snapshots compact the log). Entries up
-//! to `stable` are on disk; the rest wait for the host to write them. Invariants:
-//! `applied <= committed <= last_index()` and `stable <= last_index()`.
+//! `entries` holds every entry after `offset`, the last index a snapshot covers (0 without one).
+//! Entries up to `stable` are on disk; the rest wait for the host to write them. Invariants:
+//! `offset <= applied <= committed <= last_index()` and `stable <= last_index()`.
 
-use crate::types::{Entry, Index, Term};
+use crate::types::{Entry, Index, Snapshot, Term};
 use alloc::vec::Vec;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,10 +20,46 @@ pub struct RaftLog {
 }
 
 impl RaftLog {
-    /// A log rebuilt from what is on disk; all of it is stable.
-    pub fn restore(entries: Vec<Entry>, committed: Index) -> Self {
-        let last = entries.last().map_or(0, |e| e.index);
-        RaftLog { entries, offset: 0, offset_term: 0, stable: last, committed: committed.min(last), applied: 0 }
+    /// A log rebuilt from what is on disk; all of it is stable. With a snapshot, the host
+    /// restores its state machine from it, so everything up to the snapshot counts as applied.
+    pub fn restore(snapshot: Option<&Snapshot>, entries: Vec<Entry>, committed: Index) -> Self {
+        let (offset, offset_term) = snapshot.map_or((0, 0), |s| (s.index, s.term));
+        let last = entries.last().map_or(offset, |e| e.index);
+        let committed = committed.clamp(offset, last);
+        RaftLog { entries, offset, offset_term, stable: last, committed, applied: offset }
+    }
+
+    /// The first index still in the log (entries before it are in the snapshot).
+    pub fn first_index(&self) -> Index {
+        self.offset + 1
+    }
+
+    /// The last index the snapshot covers and its term (0/0 without one).
+    pub fn snapshot_point(&self) -> (Index, Term) {
+        (self.offset, self.offset_term)
+    }
+
+    /// Drops the entries up to `index`, which a snapshot now covers. Only applied entries can be
+    /// compacted: the snapshot is the state machine after applying them.
+    pub fn compact(&mut self, index: Index) -> bool {
+        let Some(term) = self.term(index) else { return false };
+        if index <= self.offset || index > self.applied {
+            return false;
+        }
+        self.entries.drain(..(index - self.offset) as usize);
+        self.offset = index;
+        self.offset_term = term;
+        true
+    }
+
+    /// Replaces the whole log by a snapshot received from the leader (InstallSnapshot).
+    pub fn restore_snapshot(&mut self, index: Index, term: Term) {
+        self.entries.clear();
+        self.offset = index;
+        self.offset_term = term;
+        self.stable = index;
+        self.committed = index;
+        self.applied = index;
     }
 
     pub fn last_index(&self) -> Index {
@@ -163,7 +199,7 @@ mod tests {
     use alloc::vec;
 
     fn log(terms: &[Term]) -> RaftLog {
-        RaftLog::restore(terms.iter().enumerate().map(|(i, &t)| Entry::noop(t, i as Index + 1)).collect(), 0)
+        RaftLog::restore(None, terms.iter().enumerate().map(|(i, &t)| Entry::noop(t, i as Index + 1)).collect(), 0)
     }
 
     #[test]
@@ -189,5 +225,21 @@ mod tests {
         assert!(l.is_up_to_date(2, 3));
         assert!(!l.is_up_to_date(5, 2));
         assert_eq!(vec![1, 3], l.entries().iter().map(|e| e.term).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn compaction_keeps_terms_and_indexes() {
+        let mut l = log(&[1, 1, 2, 3]);
+        assert!(!l.compact(2), "entries not yet applied cannot be compacted");
+        l.commit_to(3);
+        assert_eq!(l.take_committed().len(), 3);
+        assert!(l.compact(2));
+        assert_eq!((l.first_index(), l.last_index()), (3, 4));
+        assert_eq!((l.term(2), l.term(1), l.term(3)), (Some(1), None, Some(2)));
+        assert!(l.slice(2, 5).is_empty());
+        assert_eq!(l.slice(3, 5).len(), 2);
+        assert_eq!(l.find_conflict_by_term(4, 1), 2);
+        l.restore_snapshot(9, 5);
+        assert_eq!((l.last_index(), l.last_term(), l.committed, l.applied), (9, 5, 9, 9));
     }
 }

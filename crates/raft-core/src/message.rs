@@ -1,6 +1,6 @@
 //! The RPCs nodes exchange, named as in the paper (Figure 2, §9.6 pre-vote, §3.10 TimeoutNow).
 
-use crate::types::{Entry, Index, NodeId, Term};
+use crate::types::{Entry, Index, NodeId, Snapshot, Term};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -80,13 +80,36 @@ pub enum Body {
         hint_term: Term,
         refusal: Option<AppendRefusal>,
     },
-    /// An empty AppendEntries that carries the commit index (etcd's MsgHeartbeat).
+    /// An empty AppendEntries that carries the commit index (etcd's MsgHeartbeat). `round`
+    /// numbers the leader's heartbeat rounds (a read waits for a round sent after it arrived);
+    /// `tick` is the leader's clock when it was sent (a lease runs from there).
     Heartbeat {
         commit: Index,
+        round: u64,
+        tick: u64,
     },
-    HeartbeatResponse,
+    /// Echoes the heartbeat's round and tick.
+    HeartbeatResponse {
+        round: u64,
+        tick: u64,
+    },
     /// §3.10: the leader tells a caught-up follower to start an election now.
     TimeoutNow,
+    /// §5.3 of the thesis (log compaction): the leader sends its snapshot to a follower that
+    /// needs entries it has discarded. Answered by an AppendEntriesResponse.
+    InstallSnapshot {
+        snapshot: Snapshot,
+    },
+    /// Thesis §6.4: a follower asks the leader for a read index on behalf of a client.
+    ReadIndex {
+        ctx: u64,
+        lease: bool,
+    },
+    /// The index a read may be served at once applied, or None if the leader cannot serve it.
+    ReadIndexResponse {
+        ctx: u64,
+        index: Option<Index>,
+    },
 }
 
 /// Short, stable kind names used by the trace, the page (`data-msg-kind`) and scenario files.
@@ -101,6 +124,9 @@ pub enum MessageKind {
     Heartbeat,
     HeartbeatResponse,
     TimeoutNow,
+    InstallSnapshot,
+    ReadIndex,
+    ReadIndexResponse,
 }
 
 impl MessageKind {
@@ -115,10 +141,13 @@ impl MessageKind {
             MessageKind::Heartbeat => "Heartbeat",
             MessageKind::HeartbeatResponse => "HeartbeatResponse",
             MessageKind::TimeoutNow => "TimeoutNow",
+            MessageKind::InstallSnapshot => "InstallSnapshot",
+            MessageKind::ReadIndex => "ReadIndex",
+            MessageKind::ReadIndexResponse => "ReadIndexResponse",
         }
     }
 
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 12] = [
         MessageKind::RequestVote,
         MessageKind::RequestVoteResponse,
         MessageKind::PreVote,
@@ -128,6 +157,9 @@ impl MessageKind {
         MessageKind::Heartbeat,
         MessageKind::HeartbeatResponse,
         MessageKind::TimeoutNow,
+        MessageKind::InstallSnapshot,
+        MessageKind::ReadIndex,
+        MessageKind::ReadIndexResponse,
     ];
 
     pub fn parse(name: &str) -> Option<MessageKind> {
@@ -145,8 +177,11 @@ impl Message {
             Body::AppendEntries { .. } => MessageKind::AppendEntries,
             Body::AppendEntriesResponse { .. } => MessageKind::AppendEntriesResponse,
             Body::Heartbeat { .. } => MessageKind::Heartbeat,
-            Body::HeartbeatResponse => MessageKind::HeartbeatResponse,
+            Body::HeartbeatResponse { .. } => MessageKind::HeartbeatResponse,
             Body::TimeoutNow => MessageKind::TimeoutNow,
+            Body::InstallSnapshot { .. } => MessageKind::InstallSnapshot,
+            Body::ReadIndex { .. } => MessageKind::ReadIndex,
+            Body::ReadIndexResponse { .. } => MessageKind::ReadIndexResponse,
         }
     }
 
@@ -170,8 +205,15 @@ impl Message {
             Body::AppendEntriesResponse { success: false, index, hint_index, hint_term, .. } => {
                 format!("{head} reject prev={index} hint={hint_index}/{hint_term}")
             }
-            Body::Heartbeat { commit } => format!("{head} commit={commit}"),
-            Body::HeartbeatResponse | Body::TimeoutNow => head,
+            Body::Heartbeat { commit, round, .. } => format!("{head} commit={commit} round={round}"),
+            Body::HeartbeatResponse { round, .. } => format!("{head} round={round}"),
+            Body::TimeoutNow => head,
+            Body::InstallSnapshot { snapshot } => {
+                format!("{head} snapshot={}/{} ({} bytes)", snapshot.index, snapshot.term, snapshot.data.len())
+            }
+            Body::ReadIndex { ctx, lease } => format!("{head} read #{ctx}{}", if *lease { " lease" } else { "" }),
+            Body::ReadIndexResponse { ctx, index: Some(i) } => format!("{head} read #{ctx} at {i}"),
+            Body::ReadIndexResponse { ctx, index: None } => format!("{head} read #{ctx} refused"),
         }
     }
 }

@@ -12,6 +12,8 @@ pub enum ProgressState {
     Probe,
     /// The follower is known to match up to `match_index`; entries are streamed.
     Replicate,
+    /// The follower needs entries the leader compacted; a snapshot is on its way.
+    Snapshot,
 }
 
 /// Invariant: `match_index < next_index`.
@@ -27,6 +29,13 @@ pub struct Progress {
     pub inflight: VecDeque<Index>,
     /// Heard from since the last check-quorum round.
     pub recent_active: bool,
+    /// In snapshot state: the snapshot's index, and the heartbeat round when it was sent.
+    pub pending_snapshot: Index,
+    pub snapshot_round: u64,
+    /// The latest heartbeat round this follower answered, and the leader's tick when that
+    /// round was sent (reads and leases count on it).
+    pub acked_round: u64,
+    pub acked_tick: u64,
 }
 
 impl Progress {
@@ -38,7 +47,27 @@ impl Progress {
             probe_sent: false,
             inflight: VecDeque::new(),
             recent_active: false,
+            pending_snapshot: 0,
+            snapshot_round: 0,
+            acked_round: 0,
+            acked_tick: 0,
         }
+    }
+
+    /// A snapshot up to `index` was sent; nothing more goes out until it is acknowledged.
+    pub fn become_snapshot(&mut self, index: Index, round: u64) {
+        self.state = ProgressState::Snapshot;
+        self.pending_snapshot = index;
+        self.snapshot_round = round;
+        self.inflight.clear();
+    }
+
+    /// Back to probing from after the match index (a snapshot may have been lost).
+    pub fn become_probe(&mut self) {
+        self.state = ProgressState::Probe;
+        self.next_index = self.match_index + 1;
+        self.probe_sent = false;
+        self.inflight.clear();
     }
 
     pub fn become_replicate(&mut self) {
@@ -53,13 +82,14 @@ impl Progress {
         match self.state {
             ProgressState::Probe => self.probe_sent,
             ProgressState::Replicate => self.inflight.len() >= max_inflight,
+            ProgressState::Snapshot => true,
         }
     }
 
     /// Records that an AppendEntries ending at `last` was sent.
     pub fn sent(&mut self, last: Index, entries: usize) {
         match self.state {
-            ProgressState::Probe => self.probe_sent = true,
+            ProgressState::Probe | ProgressState::Snapshot => self.probe_sent = true,
             ProgressState::Replicate => {
                 if entries > 0 {
                     self.next_index = last + 1;
@@ -89,7 +119,7 @@ impl Progress {
     pub fn maybe_decrease_to(&mut self, rejected: Index, hint: Index) -> bool {
         let stale = match self.state {
             // We already know it matches beyond the rejected index.
-            ProgressState::Replicate => rejected <= self.match_index,
+            ProgressState::Replicate | ProgressState::Snapshot => rejected <= self.match_index,
             // In probe state only the answer to the latest probe counts.
             ProgressState::Probe => self.next_index.saturating_sub(1) != rejected,
         };

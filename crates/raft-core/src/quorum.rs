@@ -13,24 +13,50 @@ pub enum VoteResult {
     Lost,
 }
 
-/// The members of a cluster: voters of the current (incoming) configuration and, during a joint
-/// change, the voters of the outgoing one.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// The members of a cluster: voters of the current (incoming) configuration, during a joint
+/// change the voters of the outgoing one, and learners, who receive the log but do not vote.
+/// Every list is sorted and without duplicates; a learner is never a voter of either half.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Membership {
     pub voters: Vec<NodeId>,
     pub outgoing: Vec<NodeId>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub learners: Vec<NodeId>,
 }
 
 impl Membership {
-    pub fn new(mut voters: Vec<NodeId>) -> Self {
-        voters.sort_unstable();
-        voters.dedup();
-        Membership { voters, outgoing: Vec::new() }
+    pub fn new(voters: Vec<NodeId>) -> Self {
+        Membership { voters: sorted(voters), outgoing: Vec::new(), learners: Vec::new() }
+    }
+
+    /// A configuration from its three lists, put in canonical form.
+    pub fn from_parts(voters: Vec<NodeId>, outgoing: Vec<NodeId>, learners: Vec<NodeId>) -> Self {
+        let (voters, outgoing) = (sorted(voters), sorted(outgoing));
+        let learners = sorted(learners).into_iter().filter(|l| !voters.contains(l) && !outgoing.contains(l)).collect();
+        Membership { voters, outgoing, learners }
     }
 
     pub fn is_voter(&self, id: NodeId) -> bool {
         self.voters.contains(&id) || self.outgoing.contains(&id)
+    }
+
+    pub fn is_learner(&self, id: NodeId) -> bool {
+        self.learners.contains(&id)
+    }
+
+    pub fn is_member(&self, id: NodeId) -> bool {
+        self.is_voter(id) || self.is_learner(id)
+    }
+
+    /// In C_old,new: decisions need a majority of both halves (§6).
+    pub fn is_joint(&self) -> bool {
+        !self.outgoing.is_empty()
+    }
+
+    /// Every voter and learner, sorted.
+    pub fn members(&self) -> Vec<NodeId> {
+        sorted(self.all_voters().into_iter().chain(self.learners.iter().copied()).collect())
     }
 
     /// Every voter of either half, sorted, without duplicates.
@@ -64,6 +90,12 @@ impl Membership {
     pub fn quorum_active(&self, active: impl Fn(NodeId) -> bool) -> bool {
         self.vote_result(|id| Some(active(id))) == VoteResult::Won
     }
+}
+
+fn sorted(mut ids: Vec<NodeId>) -> Vec<NodeId> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 fn majority_committed(voters: &[NodeId], acked: &impl Fn(NodeId) -> Index, quorum: Option<usize>) -> Index {
@@ -137,7 +169,7 @@ mod tests {
 
     #[test]
     fn joint_quorum_needs_both_halves() {
-        let m = Membership { voters: vec![1, 2, 3], outgoing: vec![3, 4, 5] };
+        let m = Membership::from_parts(vec![1, 2, 3], vec![3, 4, 5], vec![]);
         // 1 and 2 are a majority of C_new but not of C_old.
         assert_eq!(m.vote_result(|id| Some(id <= 2)), VoteResult::Lost);
         assert_eq!(m.vote_result(|id| if id <= 3 { Some(true) } else { None }), VoteResult::Pending);

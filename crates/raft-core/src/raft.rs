@@ -10,10 +10,12 @@ use crate::log::RaftLog;
 use crate::message::{AppendRefusal, Body, Message, MessageKind, VoteRefusal};
 use crate::progress::{Progress, ProgressState};
 use crate::quorum::{Membership, VoteResult};
-use crate::ready::Ready;
+use crate::read_only::PendingRead;
+use crate::ready::{ReadState, Ready};
 use crate::rng::Prng;
-use crate::types::{DurableState, Entry, HardState, Index, NodeId, Role, Term};
-use alloc::collections::BTreeMap;
+use crate::snapshot::ok_response;
+use crate::types::{DurableState, Entry, EntryData, HardState, Index, NodeId, Role, Snapshot, Term};
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 
 /// Why a proposal was refused.
@@ -24,6 +26,13 @@ pub enum ProposeError {
     NotLeader { leader: Option<NodeId> },
     /// A leadership transfer is in progress; proposals wait for the new leader (thesis §3.10).
     TransferInProgress,
+    /// A membership change is already in progress (one at a time, thesis §4.1).
+    ChangePending,
+    /// A new leader changes membership only after an entry of its own term has committed (the
+    /// 2015 fix to single-server changes).
+    OwnTermNotCommitted,
+    /// The change makes no sense for the current configuration.
+    InvalidChange(&'static str),
 }
 
 /// Why a leadership transfer was refused.
@@ -37,31 +46,52 @@ pub enum TransferError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Raft {
-    config: Config,
-    membership: Membership,
-    term: Term,
-    vote: Option<NodeId>,
-    role: Role,
-    leader: Option<NodeId>,
-    log: RaftLog,
+    pub(crate) config: Config,
+    pub(crate) term: Term,
+    pub(crate) vote: Option<NodeId>,
+    pub(crate) role: Role,
+    pub(crate) leader: Option<NodeId>,
+    pub(crate) log: RaftLog,
     /// Ticks since the last reset of the election timer (followers and candidates), or since
     /// the last check-quorum round (leaders).
-    election_elapsed: u32,
-    heartbeat_elapsed: u32,
+    pub(crate) election_elapsed: u32,
+    pub(crate) heartbeat_elapsed: u32,
     /// Drawn from [election_ticks, 2 x election_ticks) at every timer reset (§5.2).
-    randomized_timeout: u32,
+    pub(crate) randomized_timeout: u32,
     /// Answers received in the current (pre-)election.
-    votes: BTreeMap<NodeId, bool>,
+    pub(crate) votes: BTreeMap<NodeId, bool>,
     /// The leader's view of each other voter.
-    progress: BTreeMap<NodeId, Progress>,
-    transfer_target: Option<NodeId>,
-    rng: Prng,
+    pub(crate) progress: BTreeMap<NodeId, Progress>,
+    pub(crate) transfer_target: Option<NodeId>,
+    pub(crate) rng: Prng,
     /// What the host last reported written.
-    persisted_hard_state: HardState,
-    reported_role: Role,
-    msgs: Vec<Message>,
-    msgs_after_persist: Vec<Message>,
-    events: Vec<Event>,
+    pub(crate) persisted_hard_state: HardState,
+    pub(crate) reported_role: Role,
+    pub(crate) msgs: Vec<Message>,
+    pub(crate) msgs_after_persist: Vec<Message>,
+    pub(crate) events: Vec<Event>,
+    /// The configuration in effect: the latest in the log, else `base_membership`.
+    pub(crate) membership: Membership,
+    /// The index of the entry `membership` came from (at or below the snapshot: from the base).
+    pub(crate) config_index: Index,
+    /// The configuration the log starts from: the snapshot's, or the bootstrap voters.
+    pub(crate) base_membership: Membership,
+    /// The latest snapshot, kept to send to followers that need compacted entries.
+    pub(crate) snapshot: Option<Snapshot>,
+    /// A snapshot the host has not yet stored.
+    pub(crate) unstable_snapshot: Option<Snapshot>,
+    /// Ticks since this node started; a leader's leases are measured in them.
+    pub(crate) ticks: u64,
+    /// Numbers the leader's heartbeat rounds.
+    pub(crate) heartbeat_round: u64,
+    /// Reads waiting for a heartbeat round, oldest first.
+    pub(crate) pending_reads: VecDeque<PendingRead>,
+    /// Reads that arrived before this leader committed an entry of its term.
+    pub(crate) reads_before_commit: Vec<PendingRead>,
+    pub(crate) read_states: Vec<ReadState>,
+    /// Restarted less than an election timeout ago: refuse to help elect anyone, since this node
+    /// may have been inside a leader's lease before the crash.
+    pub(crate) restart_guard: bool,
 }
 
 impl Raft {
@@ -75,15 +105,30 @@ impl Raft {
             hs.term = 0;
             hs.vote = None;
         }
+        let base_membership = match &durable.snapshot {
+            Some(s) => s.membership.clone(),
+            None => Membership::new(config.voters.clone()),
+        };
+        let restart_guard = config.check_quorum && hs.term > 0;
         let mut raft = Raft {
-            membership: Membership::new(config.voters.clone()),
+            membership: base_membership.clone(),
+            config_index: 0,
+            base_membership,
+            snapshot: durable.snapshot.clone(),
+            unstable_snapshot: None,
+            ticks: 0,
+            heartbeat_round: 0,
+            pending_reads: VecDeque::new(),
+            reads_before_commit: Vec::new(),
+            read_states: Vec::new(),
+            restart_guard,
             rng: Prng::new(config.seed),
             config,
             term: hs.term,
             vote: hs.vote,
             role: Role::Follower,
             leader: None,
-            log: RaftLog::restore(durable.entries.clone(), hs.commit),
+            log: RaftLog::restore(durable.snapshot.as_ref(), durable.entries.clone(), hs.commit),
             election_elapsed: 0,
             heartbeat_elapsed: 0,
             randomized_timeout: 0,
@@ -96,6 +141,7 @@ impl Raft {
             msgs_after_persist: Vec::new(),
             events: Vec::new(),
         };
+        raft.refresh_membership();
         raft.become_follower(hs.term, None, FollowerReason::Start);
         Ok(raft)
     }
@@ -144,11 +190,23 @@ impl Raft {
     pub fn transfer_target(&self) -> Option<NodeId> {
         self.transfer_target
     }
+    /// The index of the configuration entry in effect (0: the bootstrap configuration).
+    pub fn config_index(&self) -> Index {
+        self.config_index
+    }
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref()
+    }
+    /// Ticks since this node started.
+    pub fn ticks(&self) -> u64 {
+        self.ticks
+    }
 
     // ---- Inputs --------------------------------------------------------------------------
 
     /// One unit of logical time.
     pub fn tick(&mut self) {
+        self.ticks += 1;
         match self.role {
             Role::Leader => self.tick_heartbeat(),
             _ => self.tick_election(),
@@ -164,17 +222,22 @@ impl Raft {
 
     /// Appends a client command; only the leader accepts.
     pub fn propose(&mut self, command: Vec<u8>) -> Result<Index, ProposeError> {
+        self.check_can_propose()?;
+        let index = self.log.last_index() + 1;
+        self.log.append(&[Entry::command(self.term, index, command)]);
+        self.events.push(Event::Proposed { index, term: self.term });
+        self.broadcast_append(false);
+        Ok(index)
+    }
+
+    pub(crate) fn check_can_propose(&self) -> Result<(), ProposeError> {
         if self.role != Role::Leader {
             return Err(ProposeError::NotLeader { leader: self.leader });
         }
         if self.transfer_target.is_some() {
             return Err(ProposeError::TransferInProgress);
         }
-        let index = self.log.last_index() + 1;
-        self.log.append(&[Entry::command(self.term, index, command)]);
-        self.events.push(Event::Proposed { index, term: self.term });
-        self.broadcast_append(false);
-        Ok(index)
+        Ok(())
     }
 
     /// Thesis §3.10: bring `to` up to date, then tell it to time out now.
@@ -211,9 +274,7 @@ impl Raft {
             // Thesis §6.2 / §9.6: a node that heard from a leader within the minimum election
             // timeout ignores requests to start a new term (leader stickiness).
             if is_vote_request && !transfer && self.config.check_quorum && self.in_lease() {
-                if let Some(leader) = self.leader {
-                    self.events.push(Event::VoteIgnoredInLease { candidate: m.from, term: m.term, leader });
-                }
+                self.events.push(Event::VoteIgnoredInLease { candidate: m.from, term: m.term, leader: self.leader });
                 return;
             }
             match m.body {
@@ -221,7 +282,7 @@ impl Raft {
                 Body::PreVote { .. } => {}
                 // A granted pre-vote carries the term we would campaign in, not a newer one.
                 Body::PreVoteResponse { granted: true, .. } => {}
-                Body::AppendEntries { .. } | Body::Heartbeat { .. } => {
+                Body::AppendEntries { .. } | Body::Heartbeat { .. } | Body::InstallSnapshot { .. } => {
                     self.become_follower(m.term, Some(m.from), FollowerReason::HigherTerm { from: m.from })
                 }
                 _ => self.become_follower(m.term, None, FollowerReason::HigherTerm { from: m.from }),
@@ -238,6 +299,8 @@ impl Raft {
             Body::PreVote { last_log_index, last_log_term } => {
                 self.handle_vote_request(m.from, m.term, last_log_index, last_log_term, true)
             }
+            Body::ReadIndex { ctx, lease } => self.handle_read_request(m.from, ctx, lease),
+            Body::ReadIndexResponse { ctx, index } => self.handle_read_response(m.from, ctx, index),
             _ => match self.role {
                 Role::Leader => self.step_leader(m),
                 Role::Candidate | Role::PreCandidate => self.step_candidate(m),
@@ -252,6 +315,8 @@ impl Raft {
         let role = (self.role != self.reported_role).then_some(self.role);
         self.reported_role = self.role;
         Ready {
+            snapshot: self.unstable_snapshot.take(),
+            read_states: core::mem::take(&mut self.read_states),
             hard_state: (hs != self.persisted_hard_state).then_some(hs),
             entries: self.log.unstable().to_vec(),
             messages: core::mem::take(&mut self.msgs),
@@ -267,6 +332,8 @@ impl Raft {
         !self.msgs.is_empty()
             || !self.msgs_after_persist.is_empty()
             || !self.events.is_empty()
+            || !self.read_states.is_empty()
+            || self.unstable_snapshot.is_some()
             || self.role != self.reported_role
             || self.hard_state() != self.persisted_hard_state
             || self.log.stable < self.log.last_index()
@@ -291,6 +358,9 @@ impl Raft {
 
     fn tick_election(&mut self) {
         self.election_elapsed += 1;
+        if self.election_elapsed >= self.config.election_ticks {
+            self.restart_guard = false;
+        }
         if self.election_elapsed >= self.randomized_timeout && self.membership.is_voter(self.id()) {
             self.election_elapsed = 0;
             self.events.push(Event::ElectionTimeout { term: self.term });
@@ -328,7 +398,7 @@ impl Raft {
     }
 
     fn in_lease(&self) -> bool {
-        self.leader.is_some() && self.election_elapsed < self.config.election_ticks
+        (self.leader.is_some() || self.restart_guard) && self.election_elapsed < self.config.election_ticks
     }
 
     fn reset_timers(&mut self) {
@@ -350,6 +420,7 @@ impl Raft {
         self.votes.clear();
         self.progress.clear();
         self.transfer_target = None;
+        self.drop_pending_reads();
         self.reset_timers();
         self.events.push(Event::BecameFollower { term, leader, reason });
     }
@@ -382,13 +453,8 @@ impl Raft {
         self.reset_timers();
         let next = self.log.last_index() + 1;
         let me = self.id();
-        self.progress = self
-            .membership
-            .all_voters()
-            .into_iter()
-            .filter(|&id| id != me)
-            .map(|id| (id, Progress::new(next)))
-            .collect();
+        self.progress =
+            self.membership.members().into_iter().filter(|&id| id != me).map(|id| (id, Progress::new(next))).collect();
         for p in self.progress.values_mut() {
             // Freshly elected: give every follower a full round before check-quorum judges it.
             p.recent_active = true;
@@ -450,10 +516,12 @@ impl Raft {
     /// a stale sender learns it is stale (etcd's handling, needed by pre-vote and check-quorum).
     fn step_stale(&mut self, m: Message) {
         match m.body {
-            Body::AppendEntries { .. } | Body::Heartbeat { .. } if self.config.check_quorum || self.config.pre_vote => {
+            Body::AppendEntries { .. } | Body::Heartbeat { .. } | Body::InstallSnapshot { .. }
+                if self.config.check_quorum || self.config.pre_vote =>
+            {
                 // Without this, a leader cut off long enough that the others moved on would never
                 // learn it lost its term (their higher-term vote requests were pre-voted away).
-                self.send(m.from, self.term, Body::HeartbeatResponse);
+                self.send(m.from, self.term, Body::HeartbeatResponse { round: 0, tick: 0 });
             }
             Body::RequestVote { .. } | Body::PreVote { .. } => {
                 let pre_vote = matches!(m.body, Body::PreVote { .. });
@@ -522,7 +590,9 @@ impl Raft {
                     let moved = pr.maybe_update(index);
                     let probe_answered = pr.state == ProgressState::Probe && pr.match_index == index;
                     if moved || probe_answered {
-                        if pr.state == ProgressState::Probe {
+                        if pr.state == ProgressState::Probe
+                            || (pr.state == ProgressState::Snapshot && pr.match_index >= pr.pending_snapshot)
+                        {
                             pr.become_replicate();
                         }
                         if self.maybe_commit() {
@@ -543,11 +613,18 @@ impl Raft {
                     }
                 }
             }
-            Body::HeartbeatResponse => {
+            Body::HeartbeatResponse { round, tick } => {
                 let last = self.log.last_index();
+                let current_round = self.heartbeat_round;
                 let Some(pr) = self.progress.get_mut(&from) else { return };
                 pr.recent_active = true;
                 pr.probe_sent = false;
+                pr.acked_round = pr.acked_round.max(round);
+                pr.acked_tick = pr.acked_tick.max(tick);
+                // Two rounds after a snapshot went out without an answer, it was probably lost.
+                if pr.state == ProgressState::Snapshot && round >= pr.snapshot_round + 2 && round <= current_round {
+                    pr.become_probe();
+                }
                 // If every message that filled the window was lost, free one slot so the next
                 // AppendEntries goes out; a rejection then puts the follower back to probing.
                 if pr.state == ProgressState::Replicate && pr.inflight.len() >= self.config.max_inflight {
@@ -556,6 +633,7 @@ impl Raft {
                 if pr.match_index < last {
                     self.send_append(from, true);
                 }
+                self.release_confirmed_reads();
             }
             _ => {}
         }
@@ -563,7 +641,7 @@ impl Raft {
 
     fn step_candidate(&mut self, m: Message) {
         match m.body {
-            Body::AppendEntries { .. } | Body::Heartbeat { .. } => {
+            Body::AppendEntries { .. } | Body::Heartbeat { .. } | Body::InstallSnapshot { .. } => {
                 // §5.2: a candidate that hears from a leader of its term returns to follower.
                 self.become_follower(m.term, Some(m.from), FollowerReason::LeaderExists { leader: m.from });
                 self.step_follower(m);
@@ -592,7 +670,7 @@ impl Raft {
                 self.leader = Some(m.from);
                 self.handle_append_entries(m.from, prev_log_index, prev_log_term, &entries, leader_commit);
             }
-            Body::Heartbeat { commit } => {
+            Body::Heartbeat { commit, round, tick } => {
                 self.election_elapsed = 0;
                 self.leader = Some(m.from);
                 // The leader sends min(our match, its commit), so this entry is ours.
@@ -600,7 +678,12 @@ impl Raft {
                 if commit <= self.log.last_index() && self.log.commit_to(commit) {
                     self.events.push(Event::CommitAdvanced { from: before, to: self.log.committed });
                 }
-                self.send(m.from, self.term, Body::HeartbeatResponse);
+                self.send(m.from, self.term, Body::HeartbeatResponse { round, tick });
+            }
+            Body::InstallSnapshot { snapshot } => {
+                self.election_elapsed = 0;
+                self.leader = Some(m.from);
+                self.handle_snapshot(m.from, snapshot);
             }
             // A transfer skips pre-vote and may disrupt the old leader (§3.10).
             Body::TimeoutNow if self.membership.is_voter(self.id()) => {
@@ -650,6 +733,11 @@ impl Raft {
                 appended: entries.len(),
                 truncated_from,
             });
+            // A configuration takes effect once in the log and is undone if its entry goes.
+            let config_removed = truncated_from.is_some_and(|i| i <= self.config_index);
+            if config_removed || entries.iter().any(|e| matches!(e.data, EntryData::Config(_))) {
+                self.refresh_membership();
+            }
             let before = self.log.committed;
             // §5.3: "set commitIndex = min(leaderCommit, index of last new entry)".
             if self.log.commit_to(leader_commit.min(last_new)) {
@@ -687,11 +775,14 @@ impl Raft {
             return false;
         }
         let prev = pr.next_index - 1;
+        let Some(prev_term) = self.log.term(prev) else {
+            // The entries this follower needs are compacted: send the snapshot instead.
+            return self.send_snapshot(to);
+        };
         let entries = self.log.slice(pr.next_index, max_entries);
         if entries.is_empty() && !allow_empty {
             return false;
         }
-        let Some(prev_term) = self.log.term(prev) else { return false };
         let last = prev + entries.len() as Index;
         pr.sent(last, entries.len());
         let leader_commit = self.log.committed;
@@ -703,19 +794,21 @@ impl Raft {
         true
     }
 
-    fn broadcast_append(&mut self, allow_empty: bool) {
+    pub(crate) fn broadcast_append(&mut self, allow_empty: bool) {
         let peers: Vec<NodeId> = self.progress.keys().copied().collect();
         for to in peers {
             self.send_append(to, allow_empty);
         }
     }
 
-    fn broadcast_heartbeat(&mut self) {
+    pub(crate) fn broadcast_heartbeat(&mut self) {
+        self.heartbeat_round += 1;
+        let (round, tick) = (self.heartbeat_round, self.ticks);
         let committed = self.log.committed;
         let targets: Vec<(NodeId, Index)> =
             self.progress.iter().map(|(&id, p)| (id, p.match_index.min(committed))).collect();
         for (to, commit) in targets {
-            self.send(to, self.term, Body::Heartbeat { commit });
+            self.send(to, self.term, Body::Heartbeat { commit, round, tick });
         }
     }
 
@@ -736,9 +829,32 @@ impl Raft {
             let from = self.log.committed;
             self.log.commit_to(index);
             self.events.push(Event::CommitAdvanced { from, to: self.log.committed });
+            self.after_leader_commit();
             return true;
         }
         false
+    }
+
+    /// What a leader does once its commit index moved: serve reads that waited for an entry of
+    /// its term, finish a joint change, or step down if it is no longer a voter.
+    fn after_leader_commit(&mut self) {
+        if self.committed_own_term() {
+            self.start_waiting_reads();
+        }
+        if self.config_index <= self.log.committed {
+            if !self.membership.is_voter(self.id()) {
+                // Thesis §4.2.2: a removed leader steps down once C_new is committed.
+                self.become_follower(self.term, None, FollowerReason::Removed);
+            } else if self.membership.is_joint() {
+                self.leave_joint();
+            }
+        }
+    }
+
+    /// True once this leader has committed an entry of its own term (§8: only then does it know
+    /// the commit index of the cluster).
+    pub(crate) fn committed_own_term(&self) -> bool {
+        self.log.term(self.log.committed) == Some(self.term)
     }
 
     fn maybe_finish_transfer(&mut self, from: NodeId) {
@@ -749,7 +865,7 @@ impl Raft {
         }
     }
 
-    fn send(&mut self, to: NodeId, term: Term, body: Body) {
+    pub(crate) fn send(&mut self, to: NodeId, term: Term, body: Body) {
         let m = Message { from: self.id(), to, term, body };
         // Vote grants and append acknowledgements promise state that must be on disk first
         // (thesis §3.8); so does a candidate's request, which carries its new term and self-vote.
@@ -760,8 +876,4 @@ impl Raft {
             _ => self.msgs.push(m),
         }
     }
-}
-
-fn ok_response(index: Index) -> Body {
-    Body::AppendEntriesResponse { success: true, index, hint_index: 0, hint_term: 0, refusal: None }
 }

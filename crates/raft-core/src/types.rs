@@ -1,5 +1,6 @@
 //! Plain data shared by every part of the core: ids, log entries, hard state, roles.
 
+use crate::quorum::Membership;
 use alloc::vec::Vec;
 
 /// A node's identity. The simulator numbers nodes from 1; 0 means "nobody".
@@ -17,6 +18,9 @@ pub enum EntryData {
     Noop,
     /// An opaque command for the replicated state machine.
     Command(Vec<u8>),
+    /// A membership change: the whole configuration that takes effect as soon as the entry is
+    /// in a node's log, committed or not (thesis §4.1), and is undone if the entry is removed.
+    Config(Membership),
 }
 
 /// One log entry.
@@ -69,21 +73,40 @@ impl Role {
     }
 }
 
+/// The state machine as of `index` (thesis §5.1): it replaces every entry up to `index`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Snapshot {
+    /// The last included index and its term.
+    pub index: Index,
+    pub term: Term,
+    /// The configuration in effect at `index`.
+    pub membership: Membership,
+    /// The host's serialized state machine.
+    pub data: Vec<u8>,
+}
+
 /// Everything a node keeps on disk: what a restart rebuilds from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DurableState {
     pub hard_state: HardState,
-    /// The log, starting at index 1.
+    /// The latest snapshot written, if any; `entries` follow it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub snapshot: Option<Snapshot>,
+    /// The log after the snapshot (from index 1 without one).
     pub entries: Vec<Entry>,
 }
 
 impl DurableState {
     /// Applies one persisted write: entries replace any stored suffix from their first index.
     pub fn write(&mut self, hard_state: Option<HardState>, entries: &[Entry]) {
+        // Entries a snapshot already covers are not written again.
+        let first_index = self.first_index();
+        let entries = &entries[entries.iter().take_while(|e| e.index < first_index).count()..];
         if let Some(first) = entries.first() {
-            let keep = (first.index as usize).saturating_sub(1).min(self.entries.len());
-            self.entries.truncate(keep);
+            let keep = (first.index - first_index) as usize;
+            self.entries.truncate(keep.min(self.entries.len()));
             self.entries.extend_from_slice(entries);
         }
         if let Some(hs) = hard_state {
@@ -91,7 +114,27 @@ impl DurableState {
         }
     }
 
+    /// Stores a snapshot: entries it covers go; so does the whole log if it disagrees with the
+    /// snapshot's last entry (the snapshot came from a leader whose log differs).
+    pub fn write_snapshot(&mut self, snapshot: &Snapshot) {
+        let first = self.first_index();
+        let keep_suffix = snapshot.index >= first
+            && self.entries.get((snapshot.index - first) as usize).is_some_and(|e| e.term == snapshot.term);
+        if keep_suffix {
+            self.entries.drain(..=(snapshot.index - first) as usize);
+        } else {
+            self.entries.clear();
+        }
+        self.hard_state.commit = self.hard_state.commit.max(snapshot.index);
+        self.snapshot = Some(snapshot.clone());
+    }
+
+    /// The index of the first entry after the snapshot.
+    pub fn first_index(&self) -> Index {
+        self.snapshot.as_ref().map_or(0, |s| s.index) + 1
+    }
+
     pub fn last_index(&self) -> Index {
-        self.entries.last().map_or(0, |e| e.index)
+        self.entries.last().map_or(self.first_index() - 1, |e| e.index)
     }
 }

@@ -33,7 +33,7 @@ impl Node {
     /// A node in a cluster of `voters` (election 10 ticks, heartbeat 1 tick), restarted from a
     /// disk holding `hard_state` and `log`.
     fn new(id: NodeId, voters: &[NodeId], log: &[Entry], hard_state: HardState) -> Node {
-        let disk = DurableState { hard_state, entries: log.to_vec() };
+        let disk = DurableState { hard_state, entries: log.to_vec(), snapshot: None };
         let raft = Raft::new(Config::new(id, voters.to_vec()), &disk).expect("valid config");
         Node { raft, disk, applied: Vec::new() }
     }
@@ -290,7 +290,10 @@ fn leader_bcast_beat() {
 
     assert_eq!(
         n.read_messages(),
-        vec![msg(1, 2, 1, Body::Heartbeat { commit: 0 }), msg(1, 3, 1, Body::Heartbeat { commit: 0 })]
+        vec![
+            msg(1, 2, 1, Body::Heartbeat { commit: 0, round: 1, tick: 1 }),
+            msg(1, 3, 1, Body::Heartbeat { commit: 0, round: 1, tick: 1 })
+        ]
     );
 }
 
@@ -458,7 +461,7 @@ fn nonleader_election_timeout_randomized(role: Role) {
             // etcd: becomeFollower(term + 1, 2). Here: a heartbeat of the next term from node 2.
             Role::Follower => {
                 let term = n.raft.term() + 1;
-                n.step(msg(2, 1, term, Body::Heartbeat { commit: 0 }));
+                n.step(msg(2, 1, term, Body::Heartbeat { commit: 0, round: 0, tick: 0 }));
                 assert_eq!(n.raft.role(), Role::Follower);
             }
             // etcd: becomeCandidate().

@@ -310,6 +310,10 @@ fn entry_hash(e: &Entry) -> u64 {
     match &e.data {
         EntryData::Noop => fnv(b"noop", h),
         EntryData::Command(c) => fnv(c, fnv(b"cmd", h)),
+        EntryData::Config(m) => {
+            let ids = m.voters.iter().chain([&0]).chain(&m.outgoing).chain([&0]).chain(&m.learners);
+            ids.fold(fnv(b"config", h), |h, id| fnv(&id.to_le_bytes(), h))
+        }
     }
 }
 
