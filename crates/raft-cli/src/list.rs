@@ -11,6 +11,9 @@ pub const EXPOSED_BY_SCENARIO: &[(&str, &str)] = &[
     // Figure 8 needs a precise sequence of crashes and elections: random schedules hit it only
     // rarely, the scenario every time.
     ("commit-old-terms", "figure-8"),
+    // The 2015 single-server change bug needs two leaders in different terms to each append a
+    // change from the same base before either commits one: the scenario builds that schedule.
+    ("change-before-own-commit", "membership-change-bug"),
 ];
 
 /// How a teaching fault is exposed, in words.

@@ -208,13 +208,20 @@ fn chaos_exposes(fault: &str, seeds: u64) -> Option<u64> {
     None
 }
 
-/// Whether the built-in `figure-8` scenario, run with the fault, breaks safety. `None` when the
+/// The built-in scenario `raftsim list` says exposes `fault`, if any.
+fn exposing_scenario(fault: &str) -> Option<String> {
+    let out = stdout(&raftsim(&["list"]));
+    let mut lines = out.lines().skip_while(|l| !l.trim_start().starts_with(&format!("{fault} ")));
+    lines.nth(1)?.split("by scenario ").nth(1).map(|s| s.split_whitespace().next().unwrap_or_default().to_string())
+}
+
+/// Whether the built-in scenario `name`, run with the fault, breaks safety. `None` when the
 /// scenario is not built in.
-fn figure_8_exposes(fault: &str) -> Option<bool> {
-    let text = library::get("figure-8")?;
-    let scenario = Scenario::from_json(text).expect("figure-8 loads");
+fn scenario_exposes(name: &str, fault: &str) -> Option<bool> {
+    let text = library::get(name)?;
+    let scenario = Scenario::from_json(text).expect("the scenario loads");
     let opts = RunOptions { faults: vec![fault.to_string()], ..RunOptions::default() };
-    let outcome = raft_sim::scenario::run(&scenario, &opts).expect("figure-8 runs");
+    let outcome = raft_sim::scenario::run(&scenario, &opts).expect("the scenario runs");
     Some(!outcome.violations().is_empty())
 }
 
@@ -222,17 +229,16 @@ fn figure_8_exposes(fault: &str) -> Option<bool> {
 fn every_teaching_fault_is_caught() {
     let mut missed = Vec::new();
     for f in &Faults::ALL {
-        // commit-old-terms needs Figure 8's exact schedule: the scenario may expose it instead.
-        if f.name == "commit-old-terms" && figure_8_exposes(f.name) == Some(true) {
-            continue;
-        }
-        if chaos_exposes(f.name, 500).is_none() {
-            let scenario = match figure_8_exposes(f.name) {
-                None if f.name == "commit-old-terms" => " (and the figure-8 scenario is not built in yet)",
-                Some(false) if f.name == "commit-old-terms" => " (nor by the figure-8 scenario)",
-                _ => "",
-            };
-            missed.push(format!("{}: no safety violation in 500 chaos seeds{scenario}", f.name));
+        // Some faults need an exact schedule: `raftsim list` names the scenario that has it.
+        let by_scenario = exposing_scenario(f.name).map(|name| (scenario_exposes(&name, f.name), name));
+        match by_scenario {
+            Some((Some(true), _)) => continue,
+            Some((None, name)) => missed.push(format!("{}: scenario {name} is not built in", f.name)),
+            Some((Some(false), name)) => missed.push(format!("{}: scenario {name} finds no violation", f.name)),
+            None if chaos_exposes(f.name, 500).is_none() => {
+                missed.push(format!("{}: no safety violation in 500 chaos seeds", f.name))
+            }
+            None => {}
         }
     }
     assert!(missed.is_empty(), "teaching faults not caught:\n{}", missed.join("\n"));

@@ -1,7 +1,7 @@
 //! Everything a user, a scenario or the chaos schedule can do to a world. One enum serves the
 //! page's buttons, scenario timelines and shared URLs, so a run is a replayable list of actions.
 
-use crate::kv::ClientId;
+use crate::kv::{ClientId, ReadMode};
 use raft_core::NodeId;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -138,11 +138,34 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client: Option<ClientId>,
     },
-    /// A client reads `key` through the log.
+    /// A client reads `key`, through the log unless `mode` says otherwise.
     ClientRead {
         key: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client: Option<ClientId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<ReadMode>,
+        /// The node the client asks first (for `local` and `sync` reads); else its leader guess.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<NodeRef>,
+    },
+    /// A new node (the next free id) starts empty and the leader adds it as a learner.
+    AddNode,
+    /// The leader makes this node a voter (a learner is promoted).
+    Promote {
+        node: NodeRef,
+    },
+    /// The leader removes this node from the configuration.
+    RemoveNode {
+        node: NodeRef,
+    },
+    /// The leader moves to exactly these voters through joint consensus (C_old,new, then C_new).
+    ChangeVoters {
+        voters: Vec<NodeRef>,
+    },
+    /// The node snapshots its state machine and compacts its log now.
+    Compact {
+        node: NodeRef,
     },
     /// The node's election timer fires now.
     TimeoutNow {

@@ -6,7 +6,7 @@
 use crate::action::{Action, NodeRef};
 use crate::checker::Violation;
 use crate::config::SimConfig;
-use crate::kv::Op;
+use crate::kv::{Op, ReadMode};
 use crate::world::World;
 use raft_core::{NodeId, Prng};
 
@@ -65,6 +65,7 @@ pub fn config_for(seed: u64, opts: &ChaosOptions) -> SimConfig {
     c.cluster.max_entries_per_msg = rng.range(4, 65) as usize;
     c.cluster.max_inflight = rng.range(1, 9) as usize;
     c.cluster.faults = opts.fault.iter().cloned().collect();
+    c.cluster.snapshot_entries = [0, 8, 40][rng.range(0, 3) as usize];
     c.clients.count = 5;
     let lo = rng.range(1, 15);
     c.network.latency_ms = [lo, lo + rng.range(0, 40)];
@@ -87,7 +88,6 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<ChaosResult, String> {
     world.recording = opts.record;
     let mut rng = Prng::new(seed ^ 0xFA17_5000);
     world.set_workload(opts.writes_per_sec);
-    let n = opts.nodes as NodeId;
     let mut t = 0;
     while t < opts.duration_ms {
         t += rng.range(50, 600);
@@ -95,8 +95,19 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<ChaosResult, String> {
         if !world.checker.ok() {
             break;
         }
-        let action = random_action(&mut rng, n);
+        let action = random_action(&mut rng, &world);
         // Some actions do not apply in the current state (restart a running node): skip them.
+        if let Action::Crash { node: NodeRef::Id(id) } = action {
+            // Sometimes a crash is a dead disk: the node is removed and replaced by a fresh
+            // identity (a new id) later, as the thesis recommends over reusing the old one.
+            if rng.chance(0.2)
+                && can_lose_a_voter(&world)
+                && world.apply_action(&Action::RemoveNode { node: NodeRef::Id(id) }).is_ok()
+            {
+                world.retire(id);
+                continue;
+            }
+        }
         let _ = world.apply_action(&action);
     }
     let result = |world: &World, failure| ChaosResult {
@@ -126,8 +137,12 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<ChaosResult, String> {
     Ok(result(&world, Some(Failure::Liveness(why))))
 }
 
-fn random_action(rng: &mut Prng, n: NodeId) -> Action {
+fn random_action(rng: &mut Prng, world: &World) -> Action {
+    let n = world.nodes.len() as NodeId;
     let node = NodeRef::Id(rng.range(1, n + 1));
+    if rng.chance(0.25) {
+        return random_extension_action(rng, world, node);
+    }
     match rng.range(0, 100) {
         0..=14 => Action::Crash { node },
         15..=34 => Action::Restart { node },
@@ -155,6 +170,53 @@ fn random_action(rng: &mut Prng, n: NodeId) -> Action {
     }
 }
 
+/// True if the leader's configuration has at least four voters and none is shut down for good,
+/// so that losing one for good (before its removal commits) still leaves a majority once
+/// everything restarts. With fewer, a dead voter can stall the cluster forever (etcd's
+/// two-member removal problem).
+fn can_lose_a_voter(world: &World) -> bool {
+    let Some(raft) = world.leader().and_then(|l| world.nodes[l as usize - 1].raft.as_ref()) else { return false };
+    let voters = raft.membership().all_voters();
+    voters.len() >= 4 && voters.iter().all(|&v| !world.nodes[v as usize - 1].retired)
+}
+
+/// Membership changes, reads and snapshots.
+fn random_extension_action(rng: &mut Prng, world: &World, node: NodeRef) -> Action {
+    let voters = world.leader().and_then(|l| world.nodes[l as usize - 1].raft.as_ref()).map(|r| r.membership().clone());
+    let live: Vec<NodeId> = world.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect();
+    match rng.range(0, 100) {
+        0..=11 if world.nodes.len() < 9 => Action::AddNode,
+        0..=19 => {
+            let learner = voters.as_ref().and_then(|m| m.learners.first().copied());
+            Action::Promote { node: learner.map_or(node, NodeRef::Id) }
+        }
+        // Keep at least three voters, so a crash or two cannot stall the cluster for good.
+        20..=27 if can_lose_a_voter(world) => Action::RemoveNode { node },
+        28..=33 if live.len() >= 3 => {
+            let mut pick: Vec<NodeId> = live.iter().copied().filter(|_| rng.chance(0.7)).collect();
+            if pick.len() < 3 {
+                pick = live[..3].to_vec();
+            }
+            Action::ChangeVoters { voters: pick.into_iter().map(NodeRef::Id).collect() }
+        }
+        34..=39 => Action::Compact { node },
+        _ => {
+            let modes = [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease, ReadMode::Local, ReadMode::Sync];
+            let mut mode = modes[rng.range(0, modes.len() as u64) as usize];
+            if mode == ReadMode::Lease && !world.config.cluster.check_quorum {
+                mode = ReadMode::ReadIndex;
+            }
+            let client = rng.range(1, world.clients.len() as u64 + 1);
+            Action::ClientRead {
+                key: format!("k{}", rng.range(0, 8)),
+                client: Some(client),
+                mode: Some(mode),
+                at: Some(node),
+            }
+        }
+    }
+}
+
 /// Faults stop: the network heals and loses nothing, paused nodes resume, crashed ones restart.
 fn heal_everything(world: &mut World) {
     world.set_workload(0);
@@ -173,14 +235,19 @@ fn heal_everything(world: &mut World) {
     }
 }
 
-/// A leader exists and every acknowledged write is applied on every node.
+/// A leader exists and every acknowledged write is applied on every member of its
+/// configuration (nodes shut down for good are not waited for).
 pub fn converged(world: &World) -> Result<(), String> {
     let leaders = world.leaders();
     if leaders.len() != 1 {
         return Err(format!("{} leaders after healing: {leaders:?}", leaders.len()));
     }
+    let Some(config) = world.nodes[leaders[0].0 as usize - 1].raft.as_ref().map(|r| r.membership().clone()) else {
+        return Err("the leader is down".into());
+    };
+    let members = || world.nodes.iter().filter(|n| !n.retired && config.is_member(n.id));
     for c in world.completed.iter().filter(|c| matches!(c.op, Op::Write { .. })) {
-        if let Some(n) = world.nodes.iter().find(|n| !n.kv.has_applied(c.client, c.seq)) {
+        if let Some(n) = members().find(|n| !n.kv.has_applied(c.client, c.seq)) {
             return Err(format!(
                 "S{} has not applied C{} #{} (acknowledged at index {}) after healing",
                 n.id, c.client, c.seq, c.index

@@ -5,12 +5,14 @@
 //! to i" is one comparison. The world reports what happened (a disk write, a role change, a
 //! commit, an apply, a client acknowledgement); the checker never reads node internals.
 
-use raft_core::{Entry, EntryData, Index, NodeId, Term};
+use crate::kv::ReadMode;
+use raft_core::{describe_membership, Entry, EntryData, Index, Membership, NodeId, Term};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Property {
     /// At most one leader per term.
     ElectionSafety,
@@ -25,16 +27,24 @@ pub enum Property {
     /// A committed entry is never removed from a node that knew it was committed, and an entry
     /// acknowledged to a client stays on a majority of the nodes' disks.
     CommittedNeverLost,
+    /// Two nodes leading at the same time use configurations whose quorums need not overlap,
+    /// so both could commit (the 2015 single-server change bug).
+    ConfigOverlap,
+    /// A read that promises linearizability never returns a value older than the last write
+    /// acknowledged before it started.
+    LinearizableReads,
 }
 
 impl Property {
-    pub const ALL: [Property; 6] = [
+    pub const ALL: [Property; 8] = [
         Property::ElectionSafety,
         Property::LeaderAppendOnly,
         Property::LogMatching,
         Property::LeaderCompleteness,
         Property::StateMachineSafety,
         Property::CommittedNeverLost,
+        Property::ConfigOverlap,
+        Property::LinearizableReads,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +55,8 @@ impl Property {
             Property::LeaderCompleteness => "leader-completeness",
             Property::StateMachineSafety => "state-machine-safety",
             Property::CommittedNeverLost => "committed-never-lost",
+            Property::ConfigOverlap => "config-overlap",
+            Property::LinearizableReads => "linearizable-reads",
         }
     }
 
@@ -98,7 +110,13 @@ struct Link {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checker {
-    voters: usize,
+    /// The voters of the latest committed configuration: an acknowledged entry must stay on a
+    /// majority of their disks.
+    voters: Vec<NodeId>,
+    voters_index: Index,
+    /// Nodes shut down for good.
+    #[serde(default)]
+    retired: Vec<NodeId>,
     event: u64,
     time_ms: u64,
     /// Term -> the node that led it.
@@ -116,6 +134,9 @@ pub struct Checker {
     applied: Vec<(u64, NodeId)>,
     /// The highest index acknowledged to a client.
     acked_max: Index,
+    /// Per key, writes acknowledged to clients: (ack time, highest index acknowledged so far).
+    #[serde(default)]
+    acked_writes: BTreeMap<String, Vec<(u64, Index)>>,
     /// First violation of each property, in order found, and how many were found in all.
     pub violations: Vec<Violation>,
     pub violation_count: u64,
@@ -123,7 +144,7 @@ pub struct Checker {
 
 impl Checker {
     pub fn new(voters: usize) -> Self {
-        Checker { voters, ..Default::default() }
+        Checker { voters: (1..=voters as NodeId).collect(), ..Default::default() }
     }
 
     /// Sets the event number and time that violations found next will carry.
@@ -203,6 +224,12 @@ impl Checker {
         }
     }
 
+    /// A node was shut down for good (removed, or its machine replaced).
+    pub fn on_retire(&mut self, node: NodeId) {
+        self.retired.push(node);
+        self.check_acked_on_majority(node);
+    }
+
     /// A node lost its disk.
     pub fn on_disk_loss(&mut self, node: NodeId) {
         self.logs.remove(&node);
@@ -212,9 +239,14 @@ impl Checker {
     fn check_acked_on_majority(&mut self, node: NodeId) {
         let a = self.acked_max;
         let Some(want) = self.committed_link(a) else { return };
-        let holders = self.logs.keys().filter(|&&n| self.link(n, a) == Some(want)).count();
-        if a > 0 && holders < self.voters / 2 + 1 {
-            let detail = format!("acknowledged entry {a} is now on only {holders} of {} disks", self.voters);
+        // Every quorum of live voters must include a holder: voters shut down for good never
+        // vote again, so they count neither way.
+        let live = || self.voters.iter().filter(|n| !self.retired.contains(n));
+        let holders = live().filter(|&&n| self.link(n, a) == Some(want)).count();
+        let (live_count, majority) = (live().count(), self.voters.len() / 2 + 1);
+        if a > 0 && live_count.saturating_sub(holders) >= majority {
+            let detail =
+                format!("acknowledged entry {a} is now on only {holders} of {} voters' disks", self.voters.len());
             self.report(Property::CommittedNeverLost, vec![node], Some(a), detail);
         }
     }
@@ -287,6 +319,66 @@ impl Checker {
         }
     }
 
+    /// A node stored a snapshot up to (`index`, `term`) in place of its log's prefix. A snapshot
+    /// holds only committed state, so its entries are the committed ones.
+    pub fn on_snapshot(&mut self, node: NodeId, index: Index, term: Term) {
+        if self.committed_link(index).map(|l| l.term) != Some(term) {
+            let detail = format!("S{node} stored a snapshot up to {index}/{term}, which is not committed");
+            self.report(Property::StateMachineSafety, vec![node], Some(index), detail);
+            return;
+        }
+        let log = self.logs.entry(node).or_default();
+        let keeps_suffix = log.get(index as usize - 1).is_some_and(|l| l.term == term);
+        if !keeps_suffix {
+            *log = self.committed[..index as usize].to_vec();
+        }
+    }
+
+    /// The configuration entry at `index`, with these voters, committed.
+    pub fn on_config_committed(&mut self, index: Index, voters: &[NodeId]) {
+        if index > self.voters_index {
+            self.voters_index = index;
+            self.voters = voters.to_vec();
+        }
+    }
+
+    /// Nodes leading at this moment, with their configurations: any two must share a quorum.
+    pub fn on_leaders(&mut self, leaders: &[(NodeId, &Membership)]) {
+        for (i, &(a, ma)) in leaders.iter().enumerate() {
+            for &(b, mb) in &leaders[i + 1..] {
+                if !quorums_intersect(ma, mb) {
+                    let (da, db) = (describe_membership(ma), describe_membership(mb));
+                    let detail = format!("S{a} leads with {da} and S{b} with {db}: their quorums need not overlap");
+                    self.report(Property::ConfigOverlap, vec![a, b], None, detail);
+                }
+            }
+        }
+    }
+
+    /// A write to `key` was acknowledged at `index`, at time `now`.
+    pub fn on_write_acked(&mut self, key: &str, index: Index, now: u64) {
+        let writes = self.acked_writes.entry(key.to_string()).or_default();
+        let highest = writes.last().map_or(index, |&(_, i)| i.max(index));
+        writes.push((now, highest));
+    }
+
+    /// A read of `key` that started at `invoked_ms` returned the value written at `version`.
+    /// Returns true if it is stale; a stale linearizable read is a violation.
+    pub fn on_read(&mut self, node: NodeId, key: &str, version: Index, invoked_ms: u64, mode: ReadMode) -> bool {
+        let writes = self.acked_writes.get(key).map_or(&[][..], |w| &w[..]);
+        let before = writes.partition_point(|&(t, _)| t < invoked_ms);
+        let must_see = if before == 0 { 0 } else { writes[before - 1].1 };
+        let stale = version < must_see;
+        if stale && mode.linearizable() {
+            let detail = format!(
+                "S{node} served a {} read of {key} with the value written at {version}, but the write at {must_see} was acknowledged before the read started",
+                mode.name()
+            );
+            self.report(Property::LinearizableReads, vec![node], Some(must_see), detail);
+        }
+        stale
+    }
+
     /// A client was told its command committed at (`index`, `term`).
     pub fn on_ack(&mut self, node: NodeId, index: Index, term: Term) {
         if self.committed_link(index).map(|l| l.term) != Some(term) {
@@ -295,6 +387,28 @@ impl Checker {
         }
         self.acked_max = self.acked_max.max(index);
     }
+}
+
+/// True if every quorum of `a` meets every quorum of `b`. A quorum of a joint configuration
+/// holds a majority of each half, so it is enough that some half of `a` always meets some half
+/// of `b`.
+fn quorums_intersect(a: &Membership, b: &Membership) -> bool {
+    let halves = |m: &Membership| {
+        let mut h = vec![m.voters.clone()];
+        if m.is_joint() {
+            h.push(m.outgoing.clone());
+        }
+        h
+    };
+    halves(a).iter().any(|x| halves(b).iter().any(|y| majorities_intersect(x, y)))
+}
+
+/// Two majorities, one of `x` and one of `y`, must share a member unless each can be filled
+/// from outside the other set plus a disjoint share of the common members.
+fn majorities_intersect(x: &[NodeId], y: &[NodeId]) -> bool {
+    let common = x.iter().filter(|id| y.contains(id)).count();
+    let need = |set: &[NodeId]| (set.len() / 2 + 1).saturating_sub(set.len() - common);
+    need(x) + need(y) > common
 }
 
 fn fnv(bytes: &[u8], mut h: u64) -> u64 {
@@ -429,5 +543,22 @@ mod tests {
         c.on_write(1, true, 0, &[e(1, 1)]);
         c.on_ack(1, 1, 1);
         assert!(broken(&c, Property::CommittedNeverLost));
+    }
+}
+
+#[cfg(test)]
+mod quorum_tests {
+    use super::*;
+
+    #[test]
+    fn configurations_two_servers_apart_need_not_overlap() {
+        let m = |v: &[NodeId]| Membership::new(v.to_vec());
+        assert!(quorums_intersect(&m(&[1, 2, 3, 4]), &m(&[1, 2, 3, 4, 5])), "one server apart");
+        assert!(quorums_intersect(&m(&[1, 2, 3, 4]), &m(&[1, 2, 3])), "one server apart");
+        assert!(!quorums_intersect(&m(&[1, 2, 3, 4, 5]), &m(&[1, 2, 3])), "{{1,4,5}} and {{2,3}}");
+        assert!(!quorums_intersect(&m(&[1, 2]), &m(&[3, 4])));
+        let joint = Membership::from_parts(vec![1, 2, 3], vec![3, 4, 5], vec![]);
+        assert!(quorums_intersect(&joint, &m(&[3, 4, 5])) && quorums_intersect(&joint, &m(&[1, 2, 3])));
+        assert!(!quorums_intersect(&m(&[1, 2, 3]), &m(&[3, 4, 5])), "{{1,2}} and {{4,5}}");
     }
 }

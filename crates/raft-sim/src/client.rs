@@ -27,6 +27,15 @@ pub struct Completed {
     pub invoked_ms: u64,
     pub completed_ms: u64,
     pub attempts: u32,
+    /// For a read: the index of the write whose value it returned (0: none).
+    #[serde(default)]
+    pub version: Index,
+    /// For a read: it returned a value older than a write acknowledged before it started.
+    #[serde(default)]
+    pub stale: bool,
+    /// The node that served it.
+    #[serde(default)]
+    pub served_by: NodeId,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

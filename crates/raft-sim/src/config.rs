@@ -24,6 +24,14 @@ pub struct ClusterConfig {
     pub max_entries_per_msg: usize,
     /// Names of teaching faults to switch on (see `raftsim list`).
     pub faults: Vec<String>,
+    /// A node snapshots its state machine and compacts its log once this many applied entries
+    /// follow its last snapshot (0: never).
+    pub snapshot_entries: u64,
+    /// A node removed from the configuration is shut down once it applies its removal, as
+    /// operators do; off, it keeps running (and may disrupt the cluster, thesis §4.2.3).
+    pub retire_removed: bool,
+    /// The clock drift lease reads assume at most, in percent (see raft-core's Config).
+    pub max_clock_drift_percent: u32,
 }
 
 impl Default for ClusterConfig {
@@ -39,6 +47,9 @@ impl Default for ClusterConfig {
             max_inflight: 4,
             max_entries_per_msg: 16,
             faults: Vec::new(),
+            snapshot_entries: 0,
+            retire_removed: true,
+            max_clock_drift_percent: 10,
         }
     }
 }
@@ -53,7 +64,7 @@ impl ClusterConfig {
             return Err("cluster.tick_ms must be at least 1".into());
         }
         for (&id, &ms) in &self.clock_ms {
-            if id == 0 || id as usize > self.nodes {
+            if id == 0 || id as usize > MAX_NODES {
                 return Err(format!("cluster.clock_ms names node {id}, which does not exist"));
             }
             if ms == 0 {
@@ -84,8 +95,12 @@ impl ClusterConfig {
     }
 
     /// The raft-core settings of node `id` (its seed is set by the world).
+    /// Nodes beyond the bootstrap ones join with an empty configuration: they learn it from
+    /// the leader.
     pub fn raft_config(&self, id: NodeId) -> Config {
-        let mut c = Config::new(id, self.node_ids().collect());
+        let voters = if id as usize <= self.nodes { self.node_ids().collect() } else { Vec::new() };
+        let mut c = Config::new(id, voters);
+        c.max_clock_drift_percent = self.max_clock_drift_percent;
         c.election_ticks = self.election_ticks;
         c.heartbeat_ticks = self.heartbeat_ticks;
         c.pre_vote = self.pre_vote;

@@ -27,8 +27,16 @@ impl fmt::Display for Endpoint {
 /// A node's answer to a client request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reply {
-    /// Applied at `index` (an entry of `term`); `output` is the value written or read.
-    Ok { output: Output, index: Index, term: Term },
+    /// Applied at `index` (an entry of `term`); `output` is the value written or read. For a
+    /// read, `version` is the index of the write that produced the value (0: none), and
+    /// `index` the applied index it was served at.
+    Ok {
+        output: Output,
+        index: Index,
+        term: Term,
+        #[serde(default)]
+        version: Index,
+    },
     /// This node does not lead; try `leader` if known.
     NotLeader { leader: Option<NodeId> },
 }
@@ -70,7 +78,7 @@ impl InFlight {
             Payload::ClientRequest { seq, op, .. } => {
                 let what = match op {
                     Op::Write { key, value } => format!("write {key}={value}"),
-                    Op::Read { key } => format!("read {key}"),
+                    Op::Read { key, mode } => format!("read {key} ({})", mode.name()),
                 };
                 format!("{}->{} ClientRequest #{seq} {what}", self.from, self.to)
             }

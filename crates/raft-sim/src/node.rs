@@ -1,6 +1,6 @@
 //! A simulated server: a Raft core, its disk, its state machine, and what it owes clients.
 
-use crate::kv::{ClientId, KvStore};
+use crate::kv::{ClientId, KvStore, ReadMode};
 use crate::network::{Endpoint, Payload};
 use raft_core::{DurableState, Index, NodeId, Raft, Role, Term};
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,17 @@ pub struct PendingRequest {
     pub client: ClientId,
     pub seq: u64,
     pub term: Term,
+}
+
+/// A read a node is serving for a client, by the core's read id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRead {
+    pub client: ClientId,
+    pub seq: u64,
+    pub key: String,
+    pub mode: ReadMode,
+    /// Once the core gave the read index: serve when the state machine has applied it.
+    pub index: Option<Index>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,6 +42,20 @@ pub struct SimNode {
     pub epoch: u64,
     /// The commit index last reported to the checker.
     pub reported_commit: Index,
+    /// Reads in progress, by read id.
+    #[serde(default)]
+    pub reads: BTreeMap<u64, PendingRead>,
+    #[serde(default)]
+    pub next_read_id: u64,
+    /// Shut down for good: removed from the configuration, or its machine replaced.
+    #[serde(default)]
+    pub retired: bool,
+    /// It has seen itself in a configuration (so a later one without it means it was removed).
+    #[serde(default)]
+    pub was_member: bool,
+    /// When it was paused (its clock keeps running: it catches up on resume).
+    #[serde(default)]
+    pub paused_at: u64,
 }
 
 impl SimNode {
@@ -45,6 +70,11 @@ impl SimNode {
             pending: BTreeMap::new(),
             epoch: 0,
             reported_commit: 0,
+            reads: BTreeMap::new(),
+            next_read_id: 0,
+            retired: false,
+            was_member: false,
+            paused_at: 0,
         }
     }
 
