@@ -181,7 +181,8 @@ fn print_story(s: &Scenario, outcome: &Outcome, extra_faults: &[String]) {
         0 => say!("  PASS  always     no safety property violated"),
         _ => {
             for v in violations {
-                say!("  FAIL  always     {v}");
+                let verdict = if outcome.expects_violation(v.property) { "SEEN" } else { "FAIL" };
+                say!("  {verdict}  always     {v}");
             }
         }
     }
@@ -197,8 +198,9 @@ fn print_story(s: &Scenario, outcome: &Outcome, extra_faults: &[String]) {
     if !outcome.action_errors.is_empty() {
         problems.push(format!("{} of {actions} actions could not be applied", outcome.action_errors.len()));
     }
-    if !violations.is_empty() {
-        let names: Vec<String> = violations.iter().map(|v| v.property.to_string()).collect();
+    let unexpected: Vec<_> = violations.iter().filter(|v| !outcome.expects_violation(v.property)).collect();
+    if !unexpected.is_empty() {
+        let names: Vec<String> = unexpected.iter().map(|v| v.property.to_string()).collect();
         problems.push(format!("safety violated ({})", names.join(", ")));
     }
     let stats = format!(
@@ -208,8 +210,9 @@ fn print_story(s: &Scenario, outcome: &Outcome, extra_faults: &[String]) {
         plural(w.completed.len(), "client operation")
     );
     if outcome.passed() {
+        let safety = if violations.is_empty() { "no safety violation" } else { "only the expected violations" };
         say!(
-            "PASSED: {} held, {} applied, no safety violation ({stats})",
+            "PASSED: {} held, {} applied, {safety} ({stats})",
             plural(outcome.checks.len(), "expectation"),
             plural(actions, "action")
         );

@@ -147,7 +147,7 @@ pub enum Action {
         mode: Option<ReadMode>,
         /// The node the client asks first (for `local` and `sync` reads); else its leader guess.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        at: Option<NodeRef>,
+        via: Option<NodeRef>,
     },
     /// A new node (the next free id) starts empty and the leader adds it as a learner.
     AddNode,

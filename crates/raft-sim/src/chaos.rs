@@ -211,7 +211,7 @@ fn random_extension_action(rng: &mut Prng, world: &World, node: NodeRef) -> Acti
                 key: format!("k{}", rng.range(0, 8)),
                 client: Some(client),
                 mode: Some(mode),
-                at: Some(node),
+                via: Some(node),
             }
         }
     }

@@ -5,9 +5,9 @@
 use crate::action::{Action, NodeRef};
 use crate::checker::Checker;
 use crate::client::{Client, Completed, Outstanding};
-use crate::config::SimConfig;
-use crate::kv::{ClientId, Command, KvStore, Op, ReadMode};
-use crate::network::{Endpoint, InFlight, Network, Payload, Reply};
+use crate::config::{SimConfig, MAX_NODES};
+use crate::kv::{ClientId, Command, CommandRef, KvStore, Op, OpRef, ReadMode};
+use crate::network::{Endpoint, InFlight, InFlightMap, Network, Payload, Reply};
 use crate::node::{PendingRead, PendingRequest, SimNode};
 use crate::queue::EventQueue;
 use crate::trace::{Record, RecordKind, TraceHash};
@@ -15,7 +15,6 @@ use raft_core::{
     ConfChange, DurableState, EntryData, Index, Membership, Message, NodeId, Prng, Raft, ReadState, Role, Term,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Something due at a moment of virtual time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +40,9 @@ enum Pending {
 /// that grows without bound under duplication.
 pub const NETWORK_CAPACITY: usize = 20_000;
 
+/// The keys the steady load writes in turn (`k{n % 8}`).
+const WORKLOAD_KEYS: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
+
 /// A steady stream of client writes, spread over all clients.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Workload {
@@ -62,7 +64,7 @@ pub struct World {
     pub nodes: Vec<SimNode>,
     pub network: Network,
     /// Messages on the wire, by id.
-    pub in_flight: BTreeMap<u64, InFlight>,
+    pub in_flight: InFlightMap,
     next_msg_id: u64,
     pub clients: Vec<Client>,
     /// Every finished client operation, in completion order.
@@ -92,7 +94,7 @@ impl World {
             events: 0,
             queue: EventQueue::default(),
             rng: Prng::new(seed),
-            in_flight: BTreeMap::new(),
+            in_flight: InFlightMap::new(),
             next_msg_id: 1,
             completed: Vec::new(),
             hash: TraceHash::default(),
@@ -117,15 +119,18 @@ impl World {
 
     /// Processes every event due at or before `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: u64) {
-        while self.next_event_ms().is_some_and(|next| next <= t) {
-            self.step();
-        }
+        while self.step_until(t) {}
         self.now = self.now.max(t);
     }
 
     /// Processes the next event; false if there is none.
     pub fn step(&mut self) -> bool {
-        let Some((time, pending)) = self.queue.pop() else { return false };
+        self.step_until(u64::MAX)
+    }
+
+    /// Processes the next event if it is due at or before `t`; false if there is none.
+    fn step_until(&mut self, t: u64) -> bool {
+        let Some((time, pending)) = self.queue.pop_until(t) else { return false };
         self.now = time;
         self.events += 1;
         self.checker.begin(self.events, time);
@@ -262,8 +267,14 @@ impl World {
             let commit = raft.log().committed;
             if commit != node.reported_commit {
                 node.reported_commit = commit;
-                let leaders = self.leaders();
-                self.checker.on_commit(id, term, commit, &leaders);
+                // On the stack: this runs on every commit.
+                let mut leaders = [(0, 0); MAX_NODES];
+                let mut n = 0;
+                for (slot, node) in leaders.iter_mut().zip(self.nodes.iter().filter(|n| n.is_leader())) {
+                    *slot = (node.id, node.term());
+                    n += 1;
+                }
+                self.checker.on_commit(id, term, commit, &leaders[..n]);
             }
         }
         if let Some(r) = &self.node(id).raft {
@@ -283,16 +294,18 @@ impl World {
             EntryData::Config(m) => return self.on_config_applied(id, index, m),
             EntryData::Noop => return,
         };
-        let Some(cmd) = Command::decode(bytes) else { return };
+        // Decoded in place and applied without allocating: every replica applies every entry.
+        let Some(cmd) = CommandRef::decode(bytes) else { return };
         let node = self.node_mut(id);
-        let output = node.kv.apply(&cmd, index);
-        let version = match &cmd.op {
-            Op::Read { key, .. } => node.kv.read(key).1,
-            // A retried write applies once: its version is where it first applied.
-            Op::Write { .. } => node.kv.first_applied_at(cmd.client, cmd.seq).unwrap_or(index),
-        };
+        node.kv.apply_ref(cmd, index);
         let Some(p) = node.pending.remove(&index) else { return };
         if p.client == cmd.client && p.seq == cmd.seq && p.term == term {
+            let output = node.kv.sessions.get(&cmd.client).and_then(|(_, out)| out.clone());
+            let version = match cmd.op {
+                OpRef::Read { key } => node.kv.read(key).1,
+                // A retried write applies once: its version is where it first applied.
+                OpRef::Write { .. } => node.kv.first_applied_at(cmd.client, cmd.seq).unwrap_or(index),
+            };
             let reply = Reply::Ok { output, index, term, version };
             self.send(Endpoint::Node(id), Endpoint::Client(cmd.client), Payload::ClientReply { seq: cmd.seq, reply });
         }
@@ -323,8 +336,9 @@ impl World {
             Vec::new()
         };
         for r in removed {
+            let how = if self.node(r).is_up() { "shut down" } else { "will not be restarted" };
             self.retire(r);
-            self.record(RecordKind::Client { text: format!("S{r} was removed from the configuration and shut down") });
+            self.record(RecordKind::Client { text: format!("S{r} was removed from the configuration and {how}") });
         }
     }
 
@@ -480,7 +494,9 @@ impl World {
             Endpoint::Client(_) => false,
         };
         if msg.dropped || undeliverable || self.network.is_cut(msg.from, msg.to) {
-            self.record(RecordKind::Dropped { summary: msg.summary() });
+            if self.recording {
+                self.record(RecordKind::Dropped { summary: msg.summary() });
+            }
             return;
         }
         match msg.to {
@@ -590,16 +606,18 @@ impl World {
                     completed_ms: self.now,
                     attempts: cur.attempt,
                 };
-                let text = match (&done.op, &done.output) {
-                    (Op::Read { key, mode }, out) => format!(
-                        "C{client} #{seq} read {key} ({}) = {} from S{from}{}",
-                        mode.name(),
-                        out.as_deref().unwrap_or("(none)"),
-                        if stale { ": STALE" } else { "" }
-                    ),
-                    _ => format!("C{client} #{seq} done at index {index} after {} attempt(s)", cur.attempt),
-                };
-                self.record(RecordKind::Client { text });
+                if self.recording {
+                    let text = match (&done.op, &done.output) {
+                        (Op::Read { key, mode }, out) => format!(
+                            "C{client} #{seq} read {key} ({}) = {} from S{from}{}",
+                            mode.name(),
+                            out.as_deref().unwrap_or("(none)"),
+                            if stale { ": STALE" } else { "" }
+                        ),
+                        _ => format!("C{client} #{seq} done at index {index} after {} attempt(s)", cur.attempt),
+                    };
+                    self.record(RecordKind::Client { text });
+                }
                 self.completed.push(done);
                 let now = self.now;
                 let c = self.client_mut(client);
@@ -651,7 +669,7 @@ impl World {
         w.next_us += w.interval_us;
         let (n, next) = (w.count, w.next_us.div_ceil(1000));
         let client = (n - 1) % self.clients.len() as u64 + 1;
-        let op = Op::Write { key: format!("k{}", n % 8), value: n.to_string() };
+        let op = Op::Write { key: WORKLOAD_KEYS[(n % 8) as usize].to_string(), value: n.to_string() };
         let _ = self.submit(client, op);
         self.schedule(next.max(self.now), Pending::Workload);
     }
@@ -805,12 +823,12 @@ impl World {
                 self.submit(c, Op::Write { key: key.clone(), value: value.clone() })?;
                 format!("C{c} writes {key}={value}")
             }
-            Action::ClientRead { key, client, mode, at } => {
+            Action::ClientRead { key, client, mode, via } => {
                 let c = client.unwrap_or(1);
                 let mode = mode.unwrap_or_default();
-                if let Some(at) = at {
-                    let at = self.resolve(*at)?;
-                    self.clients.get_mut(c as usize - 1).ok_or(format!("there is no client C{c}"))?.leader_guess = at;
+                if let Some(via) = via {
+                    let via = self.resolve(*via)?;
+                    self.clients.get_mut(c as usize - 1).ok_or(format!("there is no client C{c}"))?.leader_guess = via;
                 }
                 self.submit(c, Op::Read { key: key.clone(), mode })?;
                 format!("C{c} reads {key} ({})", mode.name())
@@ -821,29 +839,33 @@ impl World {
                     return Err(format!("at most {} nodes", crate::config::MAX_NODES));
                 }
                 let leader = self.leader().ok_or("there is no leader to add the node")?;
-                self.change_membership(leader, ConfChange::AddLearner(id))?;
-                self.nodes.push(SimNode::new(id));
-                self.boot(id);
-                format!("S{leader} adds a new node S{id} as a learner")
+                match self.change_membership(leader, ConfChange::AddLearner(id))? {
+                    Some(refusal) => refusal,
+                    None => {
+                        self.nodes.push(SimNode::new(id));
+                        self.boot(id);
+                        format!("S{leader} adds a new node S{id} as a learner")
+                    }
+                }
             }
             Action::Promote { node } => {
                 let id = self.resolve(*node)?;
                 let leader = self.leader().ok_or("there is no leader to promote the node")?;
-                self.change_membership(leader, ConfChange::AddVoter(id))?;
-                format!("S{leader} makes S{id} a voter")
+                let refusal = self.change_membership(leader, ConfChange::AddVoter(id))?;
+                refusal.unwrap_or_else(|| format!("S{leader} makes S{id} a voter"))
             }
             Action::RemoveNode { node } => {
                 let id = self.resolve(*node)?;
                 let leader = self.leader().ok_or("there is no leader to remove the node")?;
-                self.change_membership(leader, ConfChange::Remove(id))?;
-                format!("S{leader} removes S{id}")
+                let refusal = self.change_membership(leader, ConfChange::Remove(id))?;
+                refusal.unwrap_or_else(|| format!("S{leader} removes S{id}"))
             }
             Action::ChangeVoters { voters } => {
                 let ids = voters.iter().map(|r| self.resolve(*r)).collect::<Result<Vec<_>, _>>()?;
                 let leader = self.leader().ok_or("there is no leader to change the configuration")?;
-                self.change_membership(leader, ConfChange::Joint(ids.clone()))?;
+                let refusal = self.change_membership(leader, ConfChange::Joint(ids.clone()))?;
                 let names: Vec<String> = ids.iter().map(|i| format!("S{i}")).collect();
-                format!("S{leader} starts a joint change to voters {}", names.join(", "))
+                refusal.unwrap_or_else(|| format!("S{leader} starts a joint change to voters {}", names.join(", ")))
             }
             Action::Compact { node } => {
                 let id = self.resolve(*node)?;
@@ -897,15 +919,19 @@ impl World {
         (1..=self.nodes.len() as NodeId).collect()
     }
 
-    fn change_membership(&mut self, leader: NodeId, change: ConfChange) -> Result<Index, String> {
-        self.with_raft(leader, |r| r.propose_conf_change(change)).ok_or("the leader is down")?.map_err(|e| match e {
-            raft_core::ProposeError::ChangePending => "another membership change is still in progress".to_string(),
-            raft_core::ProposeError::OwnTermNotCommitted => {
-                "the new leader has not yet committed an entry of its term".to_string()
-            }
-            raft_core::ProposeError::InvalidChange(why) => why.to_string(),
-            other => format!("S{leader} refused: {other:?}"),
-        })
+    /// Proposes a change at the leader. A new leader that has not yet committed an entry of its
+    /// term refuses by Raft's rule: that is an outcome worth showing (`Ok(Some(why))`), not a
+    /// bad action; the other refusals are errors.
+    fn change_membership(&mut self, leader: NodeId, change: ConfChange) -> Result<Option<String>, String> {
+        match self.with_raft(leader, |r| r.propose_conf_change(change)).ok_or("the leader is down")? {
+            Ok(_) => Ok(None),
+            Err(raft_core::ProposeError::OwnTermNotCommitted) => Ok(Some(format!(
+                "S{leader} refuses to change membership: it has not yet committed an entry of its term"
+            ))),
+            Err(raft_core::ProposeError::ChangePending) => Err("another membership change is still in progress".into()),
+            Err(raft_core::ProposeError::InvalidChange(why)) => Err(why.to_string()),
+            Err(other) => Err(format!("S{leader} refused: {other:?}")),
+        }
     }
 
     fn crash(&mut self, id: NodeId) -> Result<(), String> {

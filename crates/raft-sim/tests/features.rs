@@ -32,7 +32,7 @@ fn write(w: &mut World, key: &str, value: &str) {
 }
 
 fn read(w: &mut World, mode: ReadMode, at: u64) {
-    let a = Action::ClientRead { key: "x".into(), client: Some(2), mode: Some(mode), at: Some(NodeRef::Id(at)) };
+    let a = Action::ClientRead { key: "x".into(), client: Some(2), mode: Some(mode), via: Some(NodeRef::Id(at)) };
     act(w, a);
 }
 
