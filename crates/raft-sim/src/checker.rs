@@ -123,9 +123,12 @@ pub struct Checker {
     leaders: BTreeMap<Term, NodeId>,
     /// Each node's durable log.
     logs: BTreeMap<NodeId, Vec<Link>>,
-    /// (index, term) -> the prefix hash and the first node seen with it.
+    /// For each index (from 1), the first entry seen there: its term, the prefix hash it ends
+    /// and the node seen with it. A plain vector, as entries are written in index order.
+    seen: Vec<(Term, u64, NodeId)>,
+    /// The same for every other (index, term): rare, as it takes a deposed leader's entries.
     #[serde(with = "crate::serde_pairs")]
-    seen: BTreeMap<(Index, Term), (u64, NodeId)>,
+    seen_more: BTreeMap<(Index, Term), (u64, NodeId)>,
     /// The committed log as first committed by any node; `committed_by[i]` names that node
     /// and the term it was in (the term the entry was committed in).
     committed: Vec<Link>,
@@ -197,21 +200,17 @@ impl Checker {
         let log = self.logs.entry(node).or_default();
         log.truncate(first as usize - 1);
         let mut prev = log.last().map_or(0, |l| l.chain);
-        let mut new_links = Vec::with_capacity(entries.len());
         for e in entries {
             prev = chain(prev, e);
             log.push(Link { term: e.term, chain: prev });
-            new_links.push((e.index, e.term, prev));
         }
-        for (index, term, chain) in new_links {
-            match self.seen.get(&(index, term)) {
-                Some(&(c, other)) if c != chain => {
+        for (e, i) in entries.iter().zip(first as usize - 1..) {
+            let chain = self.logs[&node][i].chain;
+            if let Some((c, other)) = self.first_seen(e.index, e.term, chain, node) {
+                if c != chain {
+                    let (index, term) = (e.index, e.term);
                     let detail = format!("entry {index} of term {term} ends different logs on S{node} and S{other}");
                     self.report(Property::LogMatching, vec![node, other], Some(index), detail);
-                }
-                Some(_) => {}
-                None => {
-                    self.seen.insert((index, term), (chain, node));
                 }
             }
         }
@@ -228,6 +227,27 @@ impl Checker {
     pub fn on_retire(&mut self, node: NodeId) {
         self.retired.push(node);
         self.check_acked_on_majority(node);
+    }
+
+    /// The prefix hash and node first seen with entry (`index`, `term`); None, after noting
+    /// these, if this is the first.
+    fn first_seen(&mut self, index: Index, term: Term, chain: u64, node: NodeId) -> Option<(u64, NodeId)> {
+        let i = index as usize - 1;
+        match self.seen.get(i) {
+            Some(&(t, c, n)) if t == term => return Some((c, n)),
+            None if i == self.seen.len() => {
+                self.seen.push((term, chain, node));
+                return None;
+            }
+            _ => {}
+        }
+        match self.seen_more.get(&(index, term)) {
+            Some(&seen) => Some(seen),
+            None => {
+                self.seen_more.insert((index, term), (chain, node));
+                None
+            }
+        }
     }
 
     /// A node lost its disk.
@@ -411,22 +431,30 @@ fn majorities_intersect(x: &[NodeId], y: &[NodeId]) -> bool {
     need(x) + need(y) > common
 }
 
-fn fnv(bytes: &[u8], mut h: u64) -> u64 {
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01B3);
-    }
-    h
+/// One multiply-xorshift round; the checker's hashes only need to tell entries apart.
+fn mix(h: u64, v: u64) -> u64 {
+    let z = (h ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z ^ (z >> 29)
 }
 
+/// Hashes a command 8 bytes at a time (little-endian, so the same on every platform).
 fn entry_hash(e: &Entry) -> u64 {
-    let h = fnv(&e.term.to_le_bytes(), 0xCBF2_9CE4_8422_2325);
+    let h = mix(0xCBF2_9CE4_8422_2325, e.term);
     match &e.data {
-        EntryData::Noop => fnv(b"noop", h),
-        EntryData::Command(c) => fnv(c, fnv(b"cmd", h)),
+        EntryData::Noop => mix(h, 0x6E6F_6F70),
+        EntryData::Command(c) => {
+            let mut h = mix(mix(h, 0x0063_6D64), c.len() as u64);
+            let mut chunks = c.chunks_exact(8);
+            for w in &mut chunks {
+                h = mix(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
+            }
+            let mut last = [0u8; 8];
+            last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+            mix(h, u64::from_le_bytes(last))
+        }
         EntryData::Config(m) => {
             let ids = m.voters.iter().chain([&0]).chain(&m.outgoing).chain([&0]).chain(&m.learners);
-            ids.fold(fnv(b"config", h), |h, id| fnv(&id.to_le_bytes(), h))
+            ids.fold(mix(h, 0x636F_6E66), |h, &id| mix(h, id))
         }
     }
 }

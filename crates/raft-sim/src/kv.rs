@@ -76,24 +76,32 @@ const SEP: char = '\u{1f}';
 impl Command {
     /// A compact, readable encoding: fields joined by the ASCII unit separator.
     pub fn encode(&self) -> Vec<u8> {
-        let s = match &self.op {
-            Op::Write { key, value } => format!("{}{SEP}{}{SEP}w{SEP}{key}{SEP}{value}", self.client, self.seq),
-            Op::Read { key, .. } => format!("{}{SEP}{}{SEP}r{SEP}{key}", self.client, self.seq),
+        // Written by hand: `format!` cost as much as the core's whole proposal.
+        let (tag, key, value) = match &self.op {
+            Op::Write { key, value } => (b'w', key.as_str(), Some(value.as_str())),
+            Op::Read { key, .. } => (b'r', key.as_str(), None),
         };
-        s.into_bytes()
+        let sep = SEP as u8;
+        let mut out = Vec::with_capacity(48 + key.len() + value.map_or(0, str::len));
+        push_decimal(&mut out, self.client);
+        out.push(sep);
+        push_decimal(&mut out, self.seq);
+        out.extend_from_slice(&[sep, tag, sep]);
+        out.extend_from_slice(key.as_bytes());
+        if let Some(v) = value {
+            out.push(sep);
+            out.extend_from_slice(v.as_bytes());
+        }
+        out
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Command> {
-        let s = std::str::from_utf8(bytes).ok()?;
-        let mut parts = s.split(SEP);
-        let client = parts.next()?.parse().ok()?;
-        let seq = parts.next()?.parse().ok()?;
-        let op = match parts.next()? {
-            "w" => Op::Write { key: parts.next()?.to_string(), value: parts.next()?.to_string() },
-            "r" => Op::Read { key: parts.next()?.to_string(), mode: ReadMode::Log },
-            _ => return None,
+        let c = CommandRef::decode(bytes)?;
+        let op = match c.op {
+            OpRef::Write { key, value } => Op::Write { key: key.to_string(), value: value.to_string() },
+            OpRef::Read { key } => Op::Read { key: key.to_string(), mode: ReadMode::Log },
         };
-        Some(Command { client, seq, op })
+        Some(Command { client: c.client, seq: c.seq, op })
     }
 
     /// For logs and inspectors, e.g. `x=3` or `read x`.
@@ -104,6 +112,79 @@ impl Command {
             Op::Read { key, mode } => format!("read {key} ({})", mode.name()),
         }
     }
+}
+
+/// A decoded command that borrows its strings from the entry: every replica decodes every
+/// entry, so decoding must not allocate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CommandRef<'a> {
+    pub client: ClientId,
+    pub seq: u64,
+    pub op: OpRef<'a>,
+}
+
+/// An [`Op`] as encoded in an entry (a read in the log is always of mode `log`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OpRef<'a> {
+    Write { key: &'a str, value: &'a str },
+    Read { key: &'a str },
+}
+
+impl<'a> CommandRef<'a> {
+    /// Accepts exactly what `Command::decode` always accepted: UTF-8, fields split on the
+    /// separator, numbers as `str::parse` reads them, extra trailing fields ignored.
+    pub fn decode(bytes: &'a [u8]) -> Option<CommandRef<'a>> {
+        let mut rest = Some(std::str::from_utf8(bytes).ok()?);
+        // `str::split` on the separator, by hand: its searcher cost more than the whole
+        // command for strings this short.
+        let mut parts = std::iter::from_fn(|| {
+            let s = rest?;
+            match s.bytes().position(|b| b == SEP as u8) {
+                Some(i) => {
+                    rest = Some(&s[i + 1..]);
+                    Some(&s[..i])
+                }
+                None => rest.take(),
+            }
+        });
+        let client = parse_u64(parts.next()?)?;
+        let seq = parse_u64(parts.next()?)?;
+        let op = match parts.next()? {
+            "w" => OpRef::Write { key: parts.next()?, value: parts.next()? },
+            "r" => OpRef::Read { key: parts.next()? },
+            _ => return None,
+        };
+        Some(CommandRef { client, seq, op })
+    }
+}
+
+/// `s.parse::<u64>()`, with a quick path for the plain digits `encode` writes.
+fn parse_u64(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    Some(s.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
+}
+
+/// Appends `n` in decimal, as `format!("{n}")` writes it.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Replaces a string's contents, reusing its buffer.
+fn overwrite(s: &mut String, with: &str) {
+    s.clear();
+    s.push_str(with);
 }
 
 /// What applying a command returned: the value read or written (None: key absent).
@@ -172,23 +253,55 @@ impl KvStore {
     /// Applies the command of log entry `index` once; a duplicate returns the output recorded
     /// the first time.
     pub fn apply(&mut self, cmd: &Command, index: Index) -> Output {
+        let op = match &cmd.op {
+            Op::Write { key, value } => OpRef::Write { key, value },
+            Op::Read { key, .. } => OpRef::Read { key },
+        };
+        self.apply_ref(CommandRef { client: cmd.client, seq: cmd.seq, op }, index);
+        self.sessions.get(&cmd.client).and_then(|(_, out)| out.clone())
+    }
+
+    /// [`KvStore::apply`] without building the output: only the replica that answers the
+    /// client needs it, and it reads it from `sessions` afterwards. Existing strings are
+    /// overwritten in place, so a steady run of writes allocates nothing.
+    pub(crate) fn apply_ref(&mut self, cmd: CommandRef, index: Index) {
         self.applied = self.applied.max(index);
-        if let Some((last, out)) = self.sessions.get(&cmd.client) {
-            if cmd.seq <= *last {
-                return out.clone();
+        let session = self.sessions.get_mut(&cmd.client);
+        if session.as_ref().is_some_and(|(last, _)| cmd.seq <= *last) {
+            return;
+        }
+        let out: Option<&str> = match cmd.op {
+            OpRef::Write { key, value } => {
+                match self.data.get_mut(key) {
+                    Some(v) => overwrite(v, value),
+                    None => {
+                        self.data.insert(key.to_string(), value.to_string());
+                    }
+                }
+                match self.versions.get_mut(key) {
+                    Some(v) => *v = index,
+                    None => {
+                        self.versions.insert(key.to_string(), index);
+                    }
+                }
+                Some(value)
+            }
+            OpRef::Read { key } => self.data.get(key).map(String::as_str),
+        };
+        match session {
+            Some((last, prev)) => {
+                *last = cmd.seq;
+                match (prev.as_mut(), out) {
+                    (Some(s), Some(o)) => overwrite(s, o),
+                    (_, o) => *prev = o.map(str::to_string),
+                }
+            }
+            None => {
+                let out = out.map(str::to_string);
+                self.sessions.insert(cmd.client, (cmd.seq, out));
             }
         }
-        let out = match &cmd.op {
-            Op::Write { key, value } => {
-                self.data.insert(key.clone(), value.clone());
-                self.versions.insert(key.clone(), index);
-                Some(value.clone())
-            }
-            Op::Read { key, .. } => self.data.get(key).cloned(),
-        };
-        self.sessions.insert(cmd.client, (cmd.seq, out.clone()));
         self.session_index.insert(cmd.client, index);
-        out
     }
 
     /// True if the command with this client and sequence number has been applied.
@@ -210,8 +323,13 @@ mod tests {
     #[test]
     fn encoding_round_trips() {
         let c = Command { client: 3, seq: 9, op: Op::Write { key: "x".into(), value: "a b".into() } };
-        assert_eq!(Command::decode(&c.encode()), Some(c));
+        assert_eq!(Command::decode(&c.encode()), Some(c.clone()));
         assert_eq!(Command::decode(b"garbage"), None);
+        // The bytes are those of the original `format!` encoding: logs must not change.
+        let r = Command { client: 12, seq: 0, op: Op::Read { key: "k".into(), mode: ReadMode::Log } };
+        assert_eq!(c.encode(), "3\u{1f}9\u{1f}w\u{1f}x\u{1f}a b".as_bytes());
+        assert_eq!(r.encode(), "12\u{1f}0\u{1f}r\u{1f}k".as_bytes());
+        assert_eq!(Command::decode(&r.encode()), Some(r));
     }
 
     #[test]

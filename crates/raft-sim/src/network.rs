@@ -5,7 +5,8 @@ use crate::config::LinkConfig;
 use crate::kv::{ClientId, Op, Output};
 use raft_core::{Index, Message, NodeId, Term};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use serde::{Deserializer, Serializer};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 
 /// Who sends or receives a message.
@@ -93,6 +94,174 @@ impl InFlight {
                 format!("{}->{} ClientReply #{seq} {what}", self.from, self.to)
             }
         }
+    }
+}
+
+/// The messages on the wire, by id: the interface of the `BTreeMap<u64, InFlight>` it
+/// replaced, iterating in id order.
+///
+/// Ids are handed out in increasing order and most messages arrive within tens of ms, so the
+/// live ids form a narrow window. Messages sit in a slab (freed slots are reused) and a ring
+/// maps `id - first` to a slot: inserting and removing are O(1) and move no message, where the
+/// map moved whole 150-byte messages about its nodes. A message held back for long keeps the
+/// ring from shrinking, at 4 bytes per id sent meanwhile.
+#[derive(Clone, Debug, Default)]
+pub struct InFlightMap {
+    /// The id of `ring[0]`.
+    first: u64,
+    /// Slot of each id from `first` on; `NO_SLOT` for ids not in flight. Its ends are live.
+    ring: VecDeque<u32>,
+    slots: Vec<Option<InFlight>>,
+    free: Vec<u32>,
+    len: usize,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl InFlightMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn slot(&self, id: u64) -> Option<usize> {
+        let pos = usize::try_from(id.checked_sub(self.first)?).ok()?;
+        match *self.ring.get(pos)? {
+            NO_SLOT => None,
+            slot => Some(slot as usize),
+        }
+    }
+
+    pub fn contains_key(&self, id: &u64) -> bool {
+        self.slot(*id).is_some()
+    }
+
+    pub fn get(&self, id: &u64) -> Option<&InFlight> {
+        self.slots[self.slot(*id)?].as_ref()
+    }
+
+    pub fn get_mut(&mut self, id: &u64) -> Option<&mut InFlight> {
+        let slot = self.slot(*id)?;
+        self.slots[slot].as_mut()
+    }
+
+    /// Adds or replaces the message with this id; returns the one replaced.
+    pub fn insert(&mut self, id: u64, msg: InFlight) -> Option<InFlight> {
+        let next = self.first + self.ring.len() as u64;
+        if id != next || self.ring.is_empty() {
+            return self.insert_anywhere(id, msg);
+        }
+        // The usual case: the next id.
+        let slot = self.store(msg);
+        self.ring.push_back(slot);
+        self.len += 1;
+        None
+    }
+
+    fn store(&mut self, msg: InFlight) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(msg);
+                slot
+            }
+            None => {
+                self.slots.push(Some(msg));
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    fn insert_anywhere(&mut self, id: u64, msg: InFlight) -> Option<InFlight> {
+        if let Some(slot) = self.slot(id) {
+            return self.slots[slot].replace(msg);
+        }
+        if self.ring.is_empty() {
+            self.first = id;
+        }
+        // Grow the ring to cover `id` (new ids come at the back; only deserializing or an
+        // explicit older id reaches the front).
+        while id < self.first {
+            self.ring.push_front(NO_SLOT);
+            self.first -= 1;
+        }
+        let pos = (id - self.first) as usize;
+        while self.ring.len() <= pos {
+            self.ring.push_back(NO_SLOT);
+        }
+        self.ring[pos] = self.store(msg);
+        self.len += 1;
+        None
+    }
+
+    pub fn remove(&mut self, id: &u64) -> Option<InFlight> {
+        let pos = usize::try_from(id.checked_sub(self.first)?).ok()?;
+        let slot = std::mem::replace(self.ring.get_mut(pos)?, NO_SLOT);
+        if slot == NO_SLOT {
+            return None;
+        }
+        let msg = self.slots[slot as usize].take();
+        self.free.push(slot);
+        self.len -= 1;
+        if pos == 0 {
+            while self.ring.front() == Some(&NO_SLOT) {
+                self.ring.pop_front();
+                self.first += 1;
+            }
+        }
+        while self.ring.back() == Some(&NO_SLOT) {
+            self.ring.pop_back();
+        }
+        msg
+    }
+
+    /// (id, message) in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &InFlight)> + '_ {
+        let first = self.first;
+        self.ring
+            .iter()
+            .enumerate()
+            .filter(|&(_, &s)| s != NO_SLOT)
+            .filter_map(move |(pos, &s)| self.slots[s as usize].as_ref().map(|m| (first + pos as u64, m)))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.iter().map(|(id, _)| id)
+    }
+
+    /// Messages in id order.
+    pub fn values(&self) -> impl Iterator<Item = &InFlight> + '_ {
+        self.iter().map(|(_, m)| m)
+    }
+}
+
+impl PartialEq for InFlightMap {
+    fn eq(&self, o: &Self) -> bool {
+        self.len == o.len && self.iter().eq(o.iter())
+    }
+}
+
+/// Serialized as the map it replaced: `{"id": message, ...}`.
+impl Serialize for InFlightMap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for InFlightMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<u64, InFlight>::deserialize(d)?;
+        let mut out = InFlightMap::new();
+        for (id, msg) in map {
+            out.insert(id, msg);
+        }
+        Ok(out)
     }
 }
 
