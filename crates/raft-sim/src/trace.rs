@@ -34,6 +34,8 @@ pub enum RecordKind {
     /// A decision of a node's Raft core.
     Raft {
         node: NodeId,
+        /// Named apart from [`Record::event`], the event number, into which it is flattened.
+        #[serde(rename = "decision")]
         event: Event,
     },
     /// A user or scenario action.

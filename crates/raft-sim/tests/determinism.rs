@@ -43,6 +43,8 @@ fn same_seed_and_actions_give_the_same_trace_hash() {
 #[test]
 fn a_clone_and_a_json_round_trip_continue_identically() {
     let mut w = busy_world(5);
+    // Recording on: the records go through JSON too.
+    w.recording = true;
     w.run_until(1500);
     poke(&mut w);
     let mut clone = w.clone();
