@@ -31,5 +31,12 @@ cargo build --release -q -p raft-cli
 trunk build --release
 node --test --test-concurrency=1 tests/e2e/
 
+step "page: component tests (wasm-bindgen-test in headless Chromium)"
+# Mounts the Yew app into a div and checks the DOM (web/tests/components.rs). The runner adds
+# --headless --no-sandbox; web/webdriver.json adds the offline flags. Timeouts: 2 shared cores.
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 WASM_BINDGEN_TEST_DRIVER_TIMEOUT=60 \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test -p raft-playground-web --target wasm32-unknown-unknown --test components
+
 echo
 echo "all tests passed"

@@ -81,7 +81,7 @@ pub struct ClientsView {
 pub fn clients_view(w: &World) -> ClientsView {
     let op_text = |op: &Op| match op {
         Op::Write { key, value } => format!("write {key}={value}"),
-        Op::Read { key } => format!("read {key}"),
+        Op::Read { key, .. } => format!("read {key}"),
     };
     let waiting = w
         .clients
@@ -163,7 +163,7 @@ pub fn ClientsPanel(p: &ClientsProps) -> Html {
         let (k, on_act) = ((*key).clone(), p.on_act.clone());
         Callback::from(move |_: MouseEvent| {
             if !k.is_empty() {
-                on_act.emit(Action::ClientRead { key: k.clone(), client: c })
+                on_act.emit(Action::ClientRead { key: k.clone(), client: c, mode: None, via: None })
             }
         })
     };

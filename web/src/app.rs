@@ -6,15 +6,17 @@
 use crate::chart::Mark;
 use crate::clock::Job;
 use crate::event_log::EventRow;
+use crate::flights::Flights;
 use crate::inspector::Selection;
 use crate::safety_panel::ExpectRow;
 use crate::scenarios::{self, ScenarioInfo};
 use crate::settings::Change;
 use crate::shortcuts::Cmd;
-use crate::snapshot::{LinkView, LogRow, MsgView, NodeView, Views};
+use crate::snapshot::{LinkView, LogRow, NodeView, Views};
 use crate::url_state::{self, Setup};
 use crate::util::perf_now;
 use gloo::events::EventListener;
+use gloo::render::AnimationFrame;
 use gloo::timers::callback::Timeout;
 use raft_core::NodeId;
 use raft_sim::session::Sample;
@@ -97,18 +99,22 @@ pub struct App {
     pub(crate) vclock: f64,
     pub(crate) last_wall: f64,
     pub(crate) lagging: bool,
-    /// Events were processed but not yet drawn (renders are rate-limited while playing).
+    /// What Yew draws changed but was not yet rendered (renders are rate-limited while playing).
     pub(crate) dirty: bool,
     pub(crate) last_render: f64,
-    /// The next tick of the clock while playing.
-    pub(crate) frame: Option<Timeout>,
+    /// The virtual time the last render while playing showed.
+    pub(crate) rendered_ms: u64,
+    /// The next frame of the clock while playing.
+    pub(crate) frame: Option<AnimationFrame>,
     pub(crate) wake: Option<Timeout>,
     pub(crate) job: Option<Job>,
     pub(crate) job_timer: Option<Timeout>,
 
     pub(crate) views: Views,
     pub(crate) nodes: Rc<Vec<NodeView>>,
-    pub(crate) msgs: Rc<Vec<Rc<MsgView>>>,
+    /// Messages in flight and timer arcs, drawn outside Yew into `layer`.
+    pub(crate) flights: Flights,
+    pub(crate) layer: yew::NodeRef,
     pub(crate) links: Rc<Vec<LinkView>>,
     pub(crate) logs: Rc<Vec<LogRow>>,
     pub(crate) events: Rc<Vec<Rc<EventRow>>>,
@@ -204,13 +210,15 @@ impl Component for App {
             lagging: false,
             dirty: false,
             last_render: 0.0,
+            rendered_ms: 0,
             frame: None,
             wake: None,
             job: None,
             job_timer: None,
             views: Views::default(),
             nodes: Rc::default(),
-            msgs: Rc::default(),
+            flights: Flights::default(),
+            layer: yew::NodeRef::default(),
             links: Rc::default(),
             logs: Rc::default(),
             events: Rc::default(),
@@ -250,11 +258,10 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
-            Msg::Frame(ts) => return self.on_frame(ctx, ts),
+            Msg::Frame(ts) => return self.on_frame(ctx, ts, false),
             Msg::Wake => {
                 self.wake = None;
-                self.request_frame(ctx);
-                return false;
+                return self.on_frame(ctx, perf_now(), true);
             }
             Msg::TogglePlay => {
                 if self.job.is_some() {
@@ -291,7 +298,7 @@ impl Component for App {
                 }
                 self.speed_log = log.clamp(crate::controls::SPEED_MIN, crate::controls::SPEED_MAX);
                 // Every animation's timing depends on the speed: restart them all.
-                self.views.restart_animations();
+                self.flights.restart();
                 self.refresh();
                 if self.playing {
                     self.frame = None;
@@ -354,6 +361,14 @@ impl Component for App {
 
     fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
         self.arm_toast(ctx);
+        // The layer exists from the first render on; a re-render may also have re-created a
+        // node's ring, which `sync` notices.
+        self.flights.attach(self.layer.cast::<web_sys::Element>());
+        self.flights.sync(&self.sim.runner.world, self.vclock, self.speed());
+        self.flights.select(match self.selected {
+            Selection::Msg(id) => Some(id),
+            _ => None,
+        });
     }
 }
 
@@ -410,6 +425,7 @@ impl App {
             Cmd::CrashLeader => self.act(Action::Crash { node: NodeRef::Leader }),
             Cmd::IsolateLeader => self.act(Action::Isolate { node: NodeRef::Leader }),
             Cmd::Heal => self.act(Action::Heal),
+            Cmd::SpreadTimers | Cmd::AlignTimers => self.timers_key(cmd == Cmd::AlignTimers),
             Cmd::Faster | Cmd::Slower => {
                 let d = if cmd == Cmd::Faster { 0.25 } else { -0.25 };
                 Component::update(self, ctx, Msg::Speed(self.speed_log + d));
@@ -424,6 +440,34 @@ impl App {
                     self.selected = Selection::None;
                 }
             }
+        }
+    }
+
+    /// RaftScope's T and A. The simulator has no action that sets a timer, and changing one
+    /// outside the recorded actions would break replay, so both are "times out now" actions:
+    /// A for every live, unpaused node at once (they split the vote), T for the one whose timer
+    /// is closest to firing (it campaigns alone).
+    fn timers_key(&mut self, align: bool) {
+        let w = &self.sim.runner.world;
+        if let Some(l) = w.leader() {
+            self.show_toast(format!("S{l} leads: its heartbeats keep resetting the other timers. Crash it (K) first."));
+            return;
+        }
+        let live = w.nodes.iter().filter(|n| !n.paused).filter_map(|n| n.raft.as_ref().map(|r| (n.id, r)));
+        let ids: Vec<NodeId> = if align {
+            live.map(|(id, _)| id).collect()
+        } else {
+            // Ticks left before the timeout, fewest first.
+            live.min_by_key(|(_, r)| r.randomized_timeout().saturating_sub(r.election_elapsed()))
+                .map(|(id, _)| id)
+                .into_iter()
+                .collect()
+        };
+        if ids.is_empty() {
+            self.show_toast("No live server has a timer to fire.".into());
+        }
+        for id in ids {
+            self.act(Action::TimeoutNow { node: NodeRef::Id(id) });
         }
     }
 

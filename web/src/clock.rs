@@ -1,10 +1,14 @@
 //! The clock: play, pause, step, seek, fast-forward in chunks. While playing, virtual time
-//! advances by wall time x speed; when the next event is more than a few frames away the loop
-//! sleeps until just before it instead of ticking every frame. Moving things are CSS
-//! animations, so nothing needs redrawing between events.
+//! advances by wall time x speed. When events come every frame, one requestAnimationFrame loop
+//! advances it; when the next event is further away, the page sleeps (a timer) until it is due
+//! and handles it in the timer's task, with no frame at all unless something drawn changed (a
+//! node tick usually changes nothing). Moving things are CSS animations (flights.rs), so
+//! nothing needs redrawing between events. Nothing runs while paused, and a hidden tab pauses
+//! the run (browser_events.rs).
 
 use crate::app::{App, Msg, Tab};
 use crate::util::{fmt_ms, perf_now};
+use gloo::render::request_animation_frame;
 use gloo::timers::callback::Timeout;
 use raft_sim::Action;
 use std::collections::VecDeque;
@@ -12,15 +16,16 @@ use yew::prelude::*;
 
 /// Virtual time per advance slice, so long advances can stop at a time budget.
 const SLICE_MS: u64 = 25;
-/// Main-thread time a frame may spend simulating before the run counts as CPU-bound.
-const FRAME_BUDGET_MS: f64 = 10.0;
+/// Main-thread time a frame may spend simulating before the run counts as CPU-bound: with
+/// style and paint it must stay well inside a 16 ms frame.
+const FRAME_BUDGET_MS: f64 = 5.0;
+/// Wall time one frame may advance at most.
+const MAX_STEP_MS: f64 = 100.0;
 /// Time a fast-forward chunk may take before yielding to the browser.
 const JOB_BUDGET_MS: f64 = 24.0;
-/// Sleep instead of polling every frame when the next event is further away than this.
-const SLEEP_OVER_MS: f64 = 80.0;
-/// While playing, re-render at most this often: at high speed every frame has events, and
-/// each render inserts animated elements, which costs style work. Positions stay exact: each
-/// new animation starts where virtual time says.
+/// Sleep instead of running frames when the next event is further away than this.
+const SLEEP_OVER_MS: f64 = 50.0;
+/// While playing, re-render Yew's tree at most this often (messages and arcs are not in it).
 const RENDER_EVERY_MS: f64 = 30.0;
 /// When only the clock moved, re-render at most this often.
 const TIME_ONLY_RENDER_MS: f64 = 500.0;
@@ -86,12 +91,9 @@ impl App {
         }
     }
 
-    /// Ticks at about 60 Hz. A timer rather than requestAnimationFrame: a frame callback makes
-    /// the browser run its whole rendering pipeline every frame, updating every running
-    /// animation, while between renders the compositor moves everything on its own.
     pub(crate) fn request_frame(&mut self, ctx: &Context<Self>) {
         let link = ctx.link().clone();
-        self.frame = Some(Timeout::new(16, move || link.send_message(Msg::Frame(perf_now()))));
+        self.frame = Some(request_animation_frame(move |ts| link.send_message(Msg::Frame(ts))));
     }
 
     /// Wakes for the next frame, or sleeps until shortly before the next event is due.
@@ -103,18 +105,21 @@ impl App {
         let wait = next.map_or(1000.0, |t| ((t as f64 - self.vclock) / self.speed()).min(1000.0));
         if wait > SLEEP_OVER_MS && !self.dirty {
             let link = ctx.link().clone();
-            self.wake = Some(Timeout::new((wait - SLEEP_OVER_MS / 2.0) as u32, move || link.send_message(Msg::Wake)));
+            self.wake = Some(Timeout::new(wait.ceil() as u32, move || link.send_message(Msg::Wake)));
         } else {
             self.request_frame(ctx);
         }
     }
 
-    pub(crate) fn on_frame(&mut self, ctx: &Context<Self>, ts: f64) -> bool {
+    /// One step of the clock: from a frame, or from the timer that slept until an event.
+    pub(crate) fn on_frame(&mut self, ctx: &Context<Self>, ts: f64, woke: bool) -> bool {
         self.frame = None;
         if !self.playing || self.job.is_some() {
             return false;
         }
-        let dt = (ts - self.last_wall).clamp(0.0, 1000.0);
+        // A long frame (or a throttled tab) does not make the next one catch up all at once;
+        // a planned sleep counts in full.
+        let dt = (ts - self.last_wall).clamp(0.0, if woke { 1000.0 } else { MAX_STEP_MS });
         self.last_wall = ts;
         self.vclock += dt * self.speed();
         let now = self.sim.now();
@@ -131,9 +136,10 @@ impl App {
         let was_lagging = self.lagging;
         self.lagging = !self.advance_within(target, FRAME_BUDGET_MS);
         if self.lagging {
-            // Fall back to what the CPU manages; the animations restart from there.
+            // Fall back to what the CPU manages. Running animations are left alone (restarting
+            // hundreds of them costs more than the frame had): a message that arrives late
+            // waits at the end of its path.
             self.vclock = self.sim.now() as f64;
-            self.views.restart_animations();
         }
         let changed = self.sim.runner.world.events != events || was_lagging != self.lagging;
         if self.sim.runner.world.checker.violations.len() > self.seen_violations {
@@ -144,23 +150,25 @@ impl App {
             self.vclock = self.sim.now() as f64;
             self.pause();
             self.holding = true;
-            self.views.restart_animations();
+            self.flights.restart();
             self.refresh();
             return true;
         }
-        self.dirty |= changed;
-        let mut render = false;
-        if self.dirty && ts - self.last_render >= RENDER_EVERY_MS {
+        if changed {
+            // Cheap: derived data is compared and reused, messages and arcs synced in place.
             let before = self.drawn();
             self.refresh();
-            // Most events are clock ticks that change nothing on screen but the time: those
-            // re-render at most twice a second (each render costs the browser a frame).
-            render = self.drawn() != before || ts - self.last_render >= TIME_ONLY_RENDER_MS;
-            if render {
-                self.last_render = ts;
-            } else {
-                self.dirty = true;
-            }
+            self.dirty |= self.drawn() != before;
+        }
+        // Yew re-renders only when something it draws changed, at most every 30 ms; the clock
+        // alone (the time shown) at most twice a second.
+        let since = ts - self.last_render;
+        let render = (self.dirty && since >= RENDER_EVERY_MS)
+            || (self.sim.now() != self.rendered_ms && since >= TIME_ONLY_RENDER_MS);
+        if render {
+            self.dirty = false;
+            self.last_render = ts;
+            self.rendered_ms = self.sim.now();
         }
         self.schedule(ctx);
         render
@@ -197,7 +205,7 @@ impl App {
         self.seen_violations = self.sim.runner.world.checker.violations.len();
         self.vclock = self.sim.now() as f64;
         self.pause();
-        self.views.restart_animations();
+        self.flights.restart();
         self.refresh();
         self.tab = Tab::Safety;
         if let Some(v) = self.sim.runner.world.checker.violations.last() {
@@ -211,7 +219,7 @@ impl App {
         self.vclock = self.sim.now() as f64;
         self.last_wall = perf_now();
         self.seen_violations = self.sim.runner.world.checker.violations.len();
-        self.views.restart_animations();
+        self.flights.restart();
         self.refresh();
         if !self.playing {
             self.write_url();

@@ -1,11 +1,11 @@
 //! The cluster: nodes on a ring, the links between them, and messages in flight.
 //!
-//! Links are static SVG. Nodes and messages are HTML so their animations (a message's flight,
-//! an election timer's arc) are transform and opacity animations, which the browser runs on
-//! the compositor: no main-thread work per frame. Positions are percentages of a square stage.
+//! Links are static SVG, nodes HTML. Messages in flight and timer arcs are not in this tree:
+//! flights.rs draws them into the empty `.msgs` layer and the nodes' rings. Positions are
+//! percentages of a square stage.
 
 use crate::inspector::Selection;
-use crate::snapshot::{LinkView, MsgView, NodeView, Status, HUB, HUB_R};
+use crate::snapshot::{LinkView, NodeView, Status, HUB, HUB_R};
 use crate::util::{term_class, Fx};
 use raft_core::NodeId;
 use std::rc::Rc;
@@ -16,7 +16,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
     pub nodes: Rc<Vec<NodeView>>,
-    pub msgs: Rc<Vec<Rc<MsgView>>>,
+    /// The messages' layer, filled by flights.rs.
+    pub layer: NodeRef,
     pub links: Rc<Vec<LinkView>>,
     pub selected: Selection,
     /// Animations frozen (the run is paused).
@@ -59,6 +60,13 @@ pub fn ClusterView(p: &ClusterProps) -> Html {
     let (hx, hy) = HUB;
     let hub_style = format!("left:{hx}%;top:{hy}%;width:{}%", HUB_R * 2.0);
     let on_hub = p.on_select.reform(|_: MouseEvent| Selection::Clients);
+    let on_select = p.on_select.clone();
+    // One listener for every dot: they come and go outside Yew.
+    let on_msg = Callback::from(move |e: MouseEvent| {
+        if let Some(id) = crate::flights::clicked_message(&e) {
+            on_select.emit(Selection::Msg(id));
+        }
+    });
     html! {
         <div class="stage-box">
         <div class={classes!("stage", p.paused.then_some("paused"))} ref={stage}>
@@ -71,11 +79,7 @@ pub fn ClusterView(p: &ClusterProps) -> Html {
             { for p.nodes.iter().map(|n| html! {
                 <NodeEl key={n.id} view={n.clone()} selected={sel == Selection::Node(n.id)} on_select={p.on_select.clone()} />
             }) }
-            <div class="msgs">
-            { for p.msgs.iter().map(|m| html! {
-                <MsgEl key={m.key} view={m.clone()} selected={sel == Selection::Msg(m.id)} on_select={p.on_select.clone()} />
-            }) }
-            </div>
+            <div class="msgs" ref={p.layer.clone()} onclick={on_msg}></div>
             { p.children.clone() }
         </div>
         </div>
@@ -167,13 +171,8 @@ fn NodeEl(p: &NodeProps) -> Html {
             style={format!("left:{}%;top:{}%;width:{}%;--r:{}", Fx(n.x), Fx(n.y), Fx(n.r * 2.0), Fx(n.r))}
             data-node-id={id.to_string()} data-role={n.status.name()}>
             <button class="node-btn" aria-label={label.clone()} aria-pressed={p.selected.to_string()} title={label} {onclick}>
-                <span class="ring">
-                    if let Some(t) = &n.timer {
-                        <span key={t.key} class={classes!("pie", t.frozen.then_some("frozen"))} style={t.style.clone()}>
-                            <i class="spin"></i><i class="fill"></i><i class="mask"></i>
-                        </span>
-                    }
-                </span>
+                // The timer arc is put in by flights.rs.
+                <span class="ring"></span>
                 <span class="body">
                     <span class="term">{ n.term }</span>
                     <span class="sub">{ sub }</span>
@@ -186,41 +185,5 @@ fn NodeEl(p: &NodeProps) -> Html {
             <b>{ format!("S{id}") }</b><span>{ role_word }</span>
         </div>
         </>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct MsgProps {
-    view: Rc<MsgView>,
-    selected: bool,
-    on_select: Callback<Selection>,
-}
-
-#[component]
-fn MsgEl(p: &MsgProps) -> Html {
-    let m = &p.view;
-    let id = m.id;
-    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Msg(id));
-    let outcome = match m.ok {
-        Some(true) => "ok",
-        Some(false) => "no",
-        None => "",
-    };
-    let glyph = match (m.badge, m.ok) {
-        (Some(n), _) => n.to_string(),
-        (None, Some(true)) => "✓".to_string(),
-        (None, Some(false)) => "✗".to_string(),
-        _ => String::new(),
-    };
-    let tclass = m.term.map(term_class);
-    html! {
-        <div class="msg-path" style={m.path_style.clone()} data-msg-kind={m.kind} data-msg-id={id.to_string()}>
-            <div class={classes!("msg-fly", m.dropped.then_some("lost"))} style={m.anim_style.clone()}>
-                <button class={classes!("dot", m.shape, tclass, outcome, p.selected.then_some("selected"))}
-                    style={m.dot_style.clone()} title={m.title.clone()} aria-label={format!("Message {id}: {}", m.title)} {onclick}>
-                    { glyph }
-                </button>
-            </div>
-        </div>
     }
 }

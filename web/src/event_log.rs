@@ -88,6 +88,9 @@ fn classify(e: &CoreEvent, event_no: u64) -> (Cat, bool) {
         // appends and rejections (repeated while the leader probes back) are detail.
         AppendAccepted { truncated_from, .. } => (Cat::Replication, truncated_from.is_some()),
         AppendRejected { .. } | StaleMessage { .. } | FollowerRejected { .. } => (Cat::Replication, false),
+        ConfigChanged { .. } => (Cat::Replication, true),
+        SnapshotTaken { .. } | SnapshotSent { .. } | SnapshotInstalled { .. } => (Cat::Replication, false),
+        ReadReady { .. } | ReadRefused { .. } => (Cat::Client, false),
     }
 }
 

@@ -23,6 +23,7 @@ pub enum Selection {
 pub fn entry_label(e: &Entry) -> String {
     match &e.data {
         EntryData::Noop => "no-op".into(),
+        EntryData::Config(_) => "config".into(),
         EntryData::Command(bytes) => {
             Command::decode(bytes).map_or_else(|| format!("{} bytes", bytes.len()), |c| c.label())
         }
@@ -78,6 +79,7 @@ pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
                 let state = match pr.state {
                     ProgressState::Probe => "probe",
                     ProgressState::Replicate => "replicate",
+                    ProgressState::Snapshot => "snapshot",
                 };
                 (pr.next_index, pr.match_index, state, pr.recent_active)
             }),
@@ -278,8 +280,8 @@ pub fn msg_detail(m: &InFlight) -> MsgDetail {
                         f.push(("refusal", append_refusal(r)));
                     }
                 }
-                Body::Heartbeat { commit } => f.push(("commit", commit.to_string())),
-                Body::HeartbeatResponse | Body::TimeoutNow => {}
+                Body::Heartbeat { commit, .. } => f.push(("commit", commit.to_string())),
+                _ => {}
             }
         }
         Payload::ClientRequest { client, seq, op } => {
@@ -289,14 +291,14 @@ pub fn msg_detail(m: &InFlight) -> MsgDetail {
                 "operation",
                 match op {
                     Op::Write { key, value } => format!("write {key} = {value}"),
-                    Op::Read { key } => format!("read {key}"),
+                    Op::Read { key, .. } => format!("read {key}"),
                 },
             ));
         }
         Payload::ClientReply { seq, reply } => {
             f.push(("sequence", seq.to_string()));
             match reply {
-                Reply::Ok { output, index, term } => {
+                Reply::Ok { output, index, term, .. } => {
                     f.push(("result", output.clone().unwrap_or_else(|| "(none)".into())));
                     f.push(("applied at", format!("index {index}, term {term}")));
                 }

@@ -114,7 +114,7 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
     let waiting = w.clients.iter().filter(|c| c.current.is_some()).count();
     let paused = !app.playing || app.job.is_some();
     html! {
-        <ClusterView nodes={app.nodes.clone()} msgs={app.msgs.clone()} links={app.links.clone()} selected={app.selected}
+        <ClusterView nodes={app.nodes.clone()} layer={app.layer.clone()} links={app.links.clone()} selected={app.selected}
             paused={paused} waiting={waiting} on_select={app.cb.select.clone()} on_link={app.cb.link.clone()}>
             <div class="stage-status">
                 <span class={classes!("pill", term_class(term))}><span class="swatch"></span>{ format!("term {term}") }</span>

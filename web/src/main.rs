@@ -1,31 +1,5 @@
-//! Raft Playground: the page. `raft_sim::Session` is the model; the components map it to SVG
-//! and HTML. Moving things (messages, election timers) are CSS animations the browser runs on
-//! its compositor, so between simulator events the main thread has nothing to do.
-
-mod actions_panel;
-mod app;
-mod base64;
-mod browser_events;
-mod chart;
-mod clock;
-mod cluster_view;
-mod controls;
-mod event_log;
-mod inspector;
-mod layout;
-mod log_view;
-mod safety_panel;
-mod scenarios;
-mod settings;
-mod share;
-mod shortcuts;
-mod snapshot;
-mod url_state;
-mod util;
-mod view_data;
+//! The page's entry point; everything else is in the library (lib.rs).
 
 fn main() {
-    // A panic in wasm would otherwise leave a frozen page with no word of why.
-    std::panic::set_hook(Box::new(|info| util::show_fatal(&info.to_string())));
-    yew::Renderer::<app::App>::new().render();
+    raft_playground_web::start();
 }

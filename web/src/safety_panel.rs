@@ -30,6 +30,8 @@ fn plain(p: Property) -> &'static str {
         Property::LeaderCompleteness => "a leader holds every committed entry",
         Property::StateMachineSafety => "no two nodes apply different entries at an index",
         Property::CommittedNeverLost => "committed entries are never lost",
+        Property::ConfigOverlap => "two configurations never decide alone at once",
+        Property::LinearizableReads => "a read never returns a value older than an acknowledged write",
     }
 }
 

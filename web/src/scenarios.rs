@@ -5,7 +5,6 @@ use crate::url_state::Setup;
 use raft_sim::scenario::Scenario;
 use raft_sim::{library, Action};
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,42 +18,18 @@ pub fn catalog() -> Vec<ScenarioInfo> {
     library::SCENARIOS
         .iter()
         .map(|(name, text)| {
-            let title = match parse(text) {
-                Ok(s) if !s.title.is_empty() => s.title,
-                Ok(_) => name.to_string(),
-                Err(e) => format!("{name} (cannot load: {e})"),
-            };
+            let title = crate::json::title(text).unwrap_or_else(|| name.to_string());
             ScenarioInfo { name, title }
         })
         .collect()
 }
 
-/// Parses a scenario with the browser's JSON parser (serde_json would cost ~25 KB gzip).
+/// Parses a scenario with the browser's JSON parser (serde_json would cost ~25 KB gzip, serde's
+/// derived deserializers ~35 KB more).
 pub fn parse(text: &str) -> Result<Scenario, String> {
-    let value = js_sys::JSON::parse(text).map_err(|_| "not valid JSON".to_string())?;
-    numeric_keys(&value);
-    let s: Scenario = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    let s = crate::json::scenario(text)?;
     s.validate().map_err(|e| e.to_string())?;
     Ok(s)
-}
-
-/// `cluster.clock_ms` maps node ids to tick lengths. JSON object keys are strings, and
-/// serde-wasm-bindgen reads numeric keys only from a JS `Map`, so convert it.
-fn numeric_keys(root: &JsValue) {
-    let Ok(cluster) = js_sys::Reflect::get(root, &"cluster".into()) else { return };
-    let Ok(clock) = js_sys::Reflect::get(&cluster, &"clock_ms".into()) else { return };
-    if !clock.is_object() || js_sys::Array::is_array(&clock) {
-        return;
-    }
-    let map = js_sys::Map::new();
-    let obj: js_sys::Object = clock.clone().into();
-    for key in js_sys::Object::keys(&obj).iter() {
-        let value = js_sys::Reflect::get(&clock, &key).unwrap_or(JsValue::UNDEFINED);
-        let n = js_sys::Number::from(key.clone());
-        let k = if n.value_of().is_nan() { key } else { n.into() };
-        map.set(&k, &value);
-    }
-    js_sys::Reflect::set(&cluster, &"clock_ms".into(), &map).ok();
 }
 
 pub fn free_play() -> Scenario {

@@ -11,6 +11,8 @@ pub enum Cmd {
     CrashLeader,
     IsolateLeader,
     Heal,
+    SpreadTimers,
+    AlignTimers,
     Faster,
     Slower,
     Back,
@@ -30,6 +32,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("K", "crash the leader"),
     ("I", "isolate the leader"),
     ("H", "heal every link"),
+    ("T", "spread timers: the server closest to its timeout times out now, alone (no split vote)"),
+    ("A", "align timers: every live server without a leader times out at once (a split vote)"),
     ("?", "this help"),
     ("Esc", "close this help, clear the selection"),
 ];
@@ -43,6 +47,8 @@ pub fn from_key(key: &str) -> Option<Cmd> {
         "k" | "K" => Cmd::CrashLeader,
         "i" | "I" => Cmd::IsolateLeader,
         "h" | "H" => Cmd::Heal,
+        "t" | "T" => Cmd::SpreadTimers,
+        "a" | "A" => Cmd::AlignTimers,
         "+" | "=" => Cmd::Faster,
         "-" | "_" => Cmd::Slower,
         "ArrowLeft" => Cmd::Back,
@@ -76,7 +82,7 @@ pub fn HelpOverlay(p: &HelpProps) -> Html {
                     <li>{"Dots are messages: round for votes (hollow for pre-votes), square for AppendEntries (with the number of entries), small for heartbeats; replies show ✓ or ✗. Faded dashed messages will be lost."}</li>
                     <li>{"Click a node or a message to inspect it and act on it; click a link to cut it."}</li>
                 </ul>
-                <p class="muted small">{"RaftScope’s T and A (spread and align timers) are not offered: they would change timers outside the recorded actions, and a shared link must replay exactly."}</p>
+                <p class="muted small">{"T and A work like RaftScope’s through recorded “times out now” actions, so a shared link replays them; while a leader sends heartbeats they have nothing to do."}</p>
                 <button class="primary" onclick={close}>{"Close"}</button>
             </div>
         </div>

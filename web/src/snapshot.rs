@@ -1,18 +1,12 @@
 //! What the page shows, derived from the world after each batch of events: nodes, links,
 //! messages in flight, logs. Derived values are cached and reused (same `Rc`) while they do not
 //! change, so memoized components skip them.
-//!
-//! Animated things carry their CSS timing, computed once when they first appear: a running CSS
-//! animation must never get a new delay (the browser would add the wall time already run), so
-//! whenever the timing changes the item gets a new key and the browser starts a fresh animation.
+//! Messages in flight and timer arcs are drawn by flights.rs, outside Yew's tree.
 
 use crate::inspector::entry_label;
-use crate::util::{round, Fx};
-use raft_core::{Body, Entry, Index, NodeId, ProgressState, Role, Term};
-use raft_sim::network::{Endpoint, InFlight, Payload, Reply};
+use raft_core::{Entry, Index, NodeId, ProgressState, Role, Term};
 use raft_sim::node::SimNode;
 use raft_sim::World;
-use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use std::rc::Rc;
 
@@ -33,13 +27,6 @@ pub fn radius(n: usize) -> f64 {
 pub fn ring_pos(id: NodeId, n: usize) -> (f64, f64) {
     let a = -PI / 2.0 + 2.0 * PI * (id as f64 - 1.0) / n.max(1) as f64;
     (50.0 + RING_R * js_sys::Math::cos(a), 50.0 + RING_R * js_sys::Math::sin(a))
-}
-
-fn endpoint_pos(e: Endpoint, n: usize) -> ((f64, f64), f64) {
-    match e {
-        Endpoint::Node(id) => (ring_pos(id, n), radius(n)),
-        Endpoint::Client(_) => (HUB, HUB_R),
-    }
 }
 
 /// What a node is doing, as the page names it (`data-role`).
@@ -79,16 +66,6 @@ impl Status {
     }
 }
 
-/// The election-timer arc: a CSS animation over the time left.
-#[derive(Debug, PartialEq, Eq)]
-pub struct TimerView {
-    pub key: u64,
-    /// `--dur` and `--delay` for the arc's animations.
-    pub style: String,
-    /// The node is paused: its timer does not run.
-    pub frozen: bool,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeView {
     pub id: NodeId,
@@ -101,7 +78,6 @@ pub struct NodeView {
     pub last: Index,
     /// Votes granted so far, while campaigning.
     pub votes: Option<(usize, usize)>,
-    pub timer: Option<Rc<TimerView>>,
     pub x: f64,
     pub y: f64,
     pub r: f64,
@@ -115,29 +91,6 @@ pub struct LinkView {
     pub b: NodeId,
     pub a_to_b_cut: bool,
     pub b_to_a_cut: bool,
-}
-
-/// Eq (no floats) so that comparing two `Rc<MsgView>` short-cuts on pointer equality.
-#[derive(Debug, PartialEq, Eq)]
-pub struct MsgView {
-    pub key: u64,
-    pub id: u64,
-    pub kind: &'static str,
-    /// Shape class, by kind.
-    pub shape: &'static str,
-    pub term: Option<Term>,
-    /// Granted/refused, success/failure, for replies.
-    pub ok: Option<bool>,
-    pub dropped: bool,
-    /// Number of entries an AppendEntries carries.
-    pub badge: Option<usize>,
-    /// Placement of the path: start point, length, angle.
-    pub path_style: String,
-    /// Timing of the flight (`--dur`, `--delay`).
-    pub anim_style: String,
-    /// Keeps the dot upright on the rotated path.
-    pub dot_style: String,
-    pub title: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,54 +114,22 @@ pub struct LogRow {
     pub progress: Option<(Index, Index, bool)>,
 }
 
-struct TimerEntry {
-    term: Term,
-    role: Role,
-    timeout: u32,
-    frozen: bool,
-    start: f64,
-    elapsed: f64,
-    view: Rc<TimerView>,
-}
-
-struct MsgEntry {
-    deliver_ms: u64,
-    dropped: bool,
-    view: Rc<MsgView>,
-}
-
 /// A node's log entries as last drawn, with the cells made from them.
 type CachedLog = (Vec<Entry>, Rc<Vec<LogCell>>);
 
 /// Caches that keep unchanged items identical between renders.
 #[derive(Default)]
 pub struct Views {
-    next_key: u64,
-    timers: Vec<Option<TimerEntry>>,
-    msgs: BTreeMap<u64, MsgEntry>,
     logs: Vec<Option<CachedLog>>,
 }
 
 impl Views {
-    /// Forgets every animation: after a jump in time or a change of speed, all restart.
-    pub fn restart_animations(&mut self) {
-        self.timers.clear();
-        self.msgs.clear();
-    }
-
-    fn key(&mut self) -> u64 {
-        self.next_key += 1;
-        self.next_key
-    }
-
-    pub fn nodes(&mut self, w: &World, vclock: f64, speed: f64, flagged: &[NodeId]) -> Vec<NodeView> {
+    pub fn nodes(&self, w: &World, flagged: &[NodeId]) -> Vec<NodeView> {
         let n = w.nodes.len();
-        self.timers.resize_with(n, || None);
         let r = radius(n);
         w.nodes
             .iter()
-            .enumerate()
-            .map(|(i, node)| {
+            .map(|node| {
                 let (x, y) = ring_pos(node.id, n);
                 let raft = node.raft.as_ref();
                 let votes = raft.filter(|r| matches!(r.role(), Role::Candidate | Role::PreCandidate)).map(|r| {
@@ -224,7 +145,6 @@ impl Views {
                     commit: raft.map_or(node.disk.hard_state.commit, |r| r.log().committed),
                     last: raft.map_or(node.disk.last_index(), |r| r.log().last_index()),
                     votes,
-                    timer: self.timer(i, node, w.config.cluster.tick_ms_of(node.id), vclock, speed),
                     x,
                     y,
                     r,
@@ -232,106 +152,6 @@ impl Views {
                 }
             })
             .collect()
-    }
-
-    fn timer(&mut self, i: usize, node: &SimNode, tick_ms: u64, vclock: f64, speed: f64) -> Option<Rc<TimerView>> {
-        let Some(raft) = node.raft.as_ref().filter(|r| r.role() != Role::Leader) else {
-            self.timers[i] = None;
-            return None;
-        };
-        let tick = tick_ms as f64;
-        let len = (raft.randomized_timeout() as f64 * tick).max(1.0);
-        let elapsed = (raft.election_elapsed() as f64 * tick).min(len);
-        let frozen = node.paused;
-        if let Some(e) = &self.timers[i] {
-            let same = e.term == raft.term()
-                && e.role == raft.role()
-                && e.timeout == raft.randomized_timeout()
-                && e.frozen == frozen;
-            // Ticks advance `elapsed` in steps while the clock runs smoothly; a reset shows as
-            // the two drifting apart by more than a tick. A reset that comes while the arc has
-            // drained less than 5% keeps the arc: heartbeats reset followers' timers many times
-            // a second at high speed, and each new arc costs the browser style work.
-            let drift = (vclock - e.start) - elapsed;
-            let on_track = if frozen {
-                e.elapsed == elapsed
-            } else {
-                drift >= -1.5 * tick && drift <= (1.5 * tick).max(0.05 * len)
-            };
-            if same && on_track {
-                return Some(e.view.clone());
-            }
-        }
-        let view = Rc::new(TimerView {
-            key: self.key(),
-            style: format!("--dur:{}ms;--delay:{}ms", round(len / speed), round(-elapsed / speed)),
-            frozen,
-        });
-        self.timers[i] = Some(TimerEntry {
-            term: raft.term(),
-            role: raft.role(),
-            timeout: raft.randomized_timeout(),
-            frozen,
-            start: vclock - elapsed,
-            elapsed,
-            view: view.clone(),
-        });
-        Some(view)
-    }
-
-    pub fn messages(&mut self, w: &World, vclock: f64, speed: f64) -> Vec<Rc<MsgView>> {
-        let n = w.nodes.len();
-        self.msgs.retain(|id, _| w.in_flight.contains_key(id));
-        let mut out = Vec::with_capacity(w.in_flight.len());
-        for m in w.in_flight.values() {
-            if let Some(e) = self.msgs.get(&m.id) {
-                if e.deliver_ms == m.deliver_ms && e.dropped == m.dropped {
-                    out.push(e.view.clone());
-                    continue;
-                }
-            }
-            let view = Rc::new(self.message(m, n, vclock, speed));
-            self.msgs.insert(m.id, MsgEntry { deliver_ms: m.deliver_ms, dropped: m.dropped, view: view.clone() });
-            out.push(view);
-        }
-        out
-    }
-
-    fn message(&mut self, m: &InFlight, n: usize, vclock: f64, speed: f64) -> MsgView {
-        let ((x0, y0), r0) = endpoint_pos(m.from, n);
-        let ((x1, y1), r1) = endpoint_pos(m.to, n);
-        let (dx, dy) = (x1 - x0, y1 - y0);
-        let d = js_sys::Math::hypot(dx, dy).max(0.001);
-        let (ux, uy) = (dx / d, dy / d);
-        // Requests and replies travel in separate lanes, each to the right of its direction.
-        let lane = 1.1;
-        let (px, py) = (-uy * lane, ux * lane);
-        let (sx, sy) = (x0 + ux * r0 + px, y0 + uy * r0 + py);
-        let len = (d - r0 - r1).max(0.5);
-        let angle = js_sys::Math::atan2(dy, dx) * 180.0 / PI;
-        let dur = (m.deliver_ms.saturating_sub(m.sent_ms).max(1)) as f64 / speed;
-        let done = (vclock - m.sent_ms as f64).max(0.0) / speed;
-        let (shape, term, ok, badge) = classify(m);
-        MsgView {
-            key: self.key(),
-            id: m.id,
-            kind: m.kind(),
-            shape,
-            term,
-            ok,
-            dropped: m.dropped,
-            badge,
-            path_style: format!(
-                "left:{}%;top:{}%;width:{}%;transform:rotate({}deg)",
-                Fx(sx),
-                Fx(sy),
-                Fx(len),
-                Fx(angle)
-            ),
-            anim_style: format!("--dur:{}ms;--delay:{}ms", round(dur), round(-done)),
-            dot_style: format!("transform:rotate({}deg)", Fx(-angle)),
-            title: format!("{}{}", m.summary(), if m.dropped { " (will be lost)" } else { "" }),
-        }
     }
 
     pub fn logs(&mut self, w: &World) -> Vec<LogRow> {
@@ -386,29 +206,4 @@ pub fn links(w: &World) -> Vec<LinkView> {
         }
     }
     out
-}
-
-/// (shape class, term for colour, outcome, entry count) of a message.
-fn classify(m: &InFlight) -> (&'static str, Option<Term>, Option<bool>, Option<usize>) {
-    match &m.payload {
-        Payload::Raft(msg) => {
-            let t = Some(msg.term);
-            match &msg.body {
-                Body::RequestVote { .. } => ("m-vote", t, None, None),
-                Body::PreVote { .. } => ("m-prevote", t, None, None),
-                Body::RequestVoteResponse { granted, .. } | Body::PreVoteResponse { granted, .. } => {
-                    ("m-reply", t, Some(*granted), None)
-                }
-                Body::AppendEntries { entries, .. } => {
-                    ("m-append", t, None, if entries.is_empty() { None } else { Some(entries.len()) })
-                }
-                Body::AppendEntriesResponse { success, .. } => ("m-reply", t, Some(*success), None),
-                Body::Heartbeat { .. } => ("m-heartbeat", t, None, None),
-                Body::HeartbeatResponse => ("m-beat-reply", t, None, None),
-                Body::TimeoutNow => ("m-timeout", t, None, None),
-            }
-        }
-        Payload::ClientRequest { .. } => ("m-client", None, None, None),
-        Payload::ClientReply { reply, .. } => ("m-client-reply", None, Some(matches!(reply, Reply::Ok { .. })), None),
-    }
 }

@@ -6,7 +6,6 @@
 
 use crate::base64;
 use raft_sim::Action;
-use serde::Serialize;
 
 /// What a run is built from, besides the user's actions. `None` means "as the scenario says".
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -162,7 +161,7 @@ pub fn to_query(setup: &Setup, actions: &[(u64, Action)], t: Option<u64>, embed:
         push("faults", Some(encode_component(&setup.faults.join(","))));
     }
     if !actions.is_empty() {
-        push("a", encode_actions(actions).ok());
+        push("a", Some(encode_actions(actions)));
     }
     push("t", t.map(|v| v.to_string()));
     if embed {
@@ -191,18 +190,14 @@ pub fn full_url(query: &str) -> String {
     format!("{}{}{query}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())
 }
 
-pub fn encode_actions(actions: &[(u64, Action)]) -> Result<String, String> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    let value = actions.serialize(&ser).map_err(|e| e.to_string())?;
-    let json = js_sys::JSON::stringify(&value).map_err(|_| "cannot encode the actions".to_string())?;
-    Ok(base64::encode(String::from(json).as_bytes()))
+pub fn encode_actions(actions: &[(u64, Action)]) -> String {
+    base64::encode(crate::json::write_actions(actions).as_bytes())
 }
 
 pub fn decode_actions(text: &str) -> Result<Vec<(u64, Action)>, String> {
     let bytes = base64::decode(text)?;
     let json = String::from_utf8(bytes).map_err(|_| "not UTF-8 text after base64url decoding".to_string())?;
-    let value = js_sys::JSON::parse(&json).map_err(|_| "not valid JSON after base64url decoding".to_string())?;
-    let actions: Vec<(u64, Action)> = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    let actions = crate::json::actions(&json)?;
     if actions.windows(2).any(|w| w[1].0 < w[0].0) {
         return Err("the actions are not in time order".into());
     }

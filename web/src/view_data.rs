@@ -15,18 +15,14 @@ impl App {
     /// Recomputes what the components draw, reusing whatever did not change. While playing,
     /// the slow parts (event log, chart, expectations) refresh at most four times a second.
     pub(crate) fn refresh(&mut self) {
-        self.dirty = false;
         let speed = self.speed();
         let w = &self.sim.runner.world;
         let flagged: Vec<NodeId> = w.checker.violations.last().map(|v| v.nodes.clone()).unwrap_or_default();
-        let nodes = self.views.nodes(w, self.vclock, speed, &flagged);
+        let nodes = self.views.nodes(w, &flagged);
         if *self.nodes != nodes {
             self.nodes = Rc::new(nodes);
         }
-        let msgs = self.views.messages(w, self.vclock, speed);
-        if self.msgs.len() != msgs.len() || self.msgs.iter().zip(&msgs).any(|(a, b)| !Rc::ptr_eq(a, b)) {
-            self.msgs = Rc::new(msgs);
-        }
+        self.flights.sync(w, self.vclock, speed);
         let links = snapshot::links(w);
         if *self.links != links {
             self.links = Rc::new(links);
@@ -67,10 +63,9 @@ impl App {
     }
 
     /// Identity of everything drawn besides the clock: unchanged data keeps its `Rc`.
-    pub(crate) fn drawn(&self) -> [*const (); 8] {
+    pub(crate) fn drawn(&self) -> [*const (); 7] {
         [
             Rc::as_ptr(&self.nodes) as *const (),
-            Rc::as_ptr(&self.msgs) as *const (),
             Rc::as_ptr(&self.links) as *const (),
             Rc::as_ptr(&self.logs) as *const (),
             Rc::as_ptr(&self.events) as *const (),
@@ -135,6 +130,7 @@ impl App {
                         | Action::Uncut { .. }
                         | Action::ClientWrite { .. }
                         | Action::ClientRead { .. }
+                        | Action::Compact { .. }
                 ),
             })
             .collect()
@@ -181,5 +177,10 @@ pub fn describe_action(a: &Action) -> String {
         Action::DuplicateMessage { id } => format!("duplicate message {id}"),
         Action::DelayMessage { id, ms } => format!("delay message {id} by {ms} ms"),
         Action::Caption { text } => text.clone(),
+        Action::AddNode => "add a node".into(),
+        Action::Promote { node } => format!("promote {}", r(node)),
+        Action::RemoveNode { node } => format!("remove {}", r(node)),
+        Action::ChangeVoters { voters } => format!("voters {}", voters.iter().map(r).collect::<Vec<_>>().join(",")),
+        Action::Compact { node } => format!("{} snapshots", r(node)),
     }
 }

@@ -1,0 +1,37 @@
+//! Raft Playground: the page. `raft_sim::Session` is the model; the components map it to SVG
+//! and HTML. Moving things (messages, election timers) are CSS animations the browser runs on
+//! its compositor (flights.rs), so between simulator events the main thread has nothing to do.
+//!
+//! A library so that tests/components.rs can mount the components in a browser; main.rs
+//! only calls `start`.
+
+mod actions_panel;
+pub mod app;
+mod base64;
+mod browser_events;
+mod chart;
+mod clock;
+mod cluster_view;
+mod controls;
+mod event_log;
+mod flights;
+mod inspector;
+pub mod json;
+mod layout;
+mod log_view;
+mod safety_panel;
+mod scenarios;
+mod settings;
+mod share;
+pub mod shortcuts;
+mod snapshot;
+pub mod url_state;
+mod util;
+mod view_data;
+
+/// Mounts the page into `<body>`.
+pub fn start() {
+    // A panic in wasm would otherwise leave a frozen page with no word of why.
+    std::panic::set_hook(Box::new(|info| util::show_fatal(&info.to_string())));
+    yew::Renderer::<app::App>::new().render();
+}
