@@ -1,6 +1,7 @@
 //! Plain data shared by every part of the core: ids, log entries, hard state, roles.
 
 use crate::quorum::Membership;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// A node's identity. The simulator numbers nodes from 1; 0 means "nobody".
@@ -16,8 +17,9 @@ pub type Index = u64;
 pub enum EntryData {
     /// The entry a new leader appends in its own term (§8: lets it commit earlier entries).
     Noop,
-    /// An opaque command for the replicated state machine.
-    Command(Vec<u8>),
+    /// An opaque command for the replicated state machine. Shared, not copied: the same bytes
+    /// go into every AppendEntries, every log, every disk and every Ready.
+    Command(Arc<[u8]>),
     /// A membership change: the whole configuration that takes effect as soon as the entry is
     /// in a node's log, committed or not (thesis §4.1), and is undone if the entry is removed.
     Config(Membership),
@@ -38,7 +40,7 @@ impl Entry {
     }
 
     pub fn command(term: Term, index: Index, bytes: Vec<u8>) -> Self {
-        Entry { term, index, data: EntryData::Command(bytes) }
+        Entry { term, index, data: EntryData::Command(bytes.into()) }
     }
 }
 

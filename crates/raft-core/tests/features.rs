@@ -45,7 +45,7 @@ impl Node {
         out.extend(rd.persisted_messages.iter().cloned());
         for e in &rd.committed_entries {
             if let EntryData::Command(c) = &e.data {
-                self.applied.push(String::from_utf8(c.clone()).expect("utf-8"));
+                self.applied.push(String::from_utf8(c.to_vec()).expect("utf-8"));
             }
             self.applied_index = e.index;
         }
