@@ -156,7 +156,7 @@ fn list_names_every_scenario_and_fault() {
         assert!(out.contains(f.name), "{} missing from\n{out}", f.name);
         assert!(out.contains(f.description), "{} missing from\n{out}", f.description);
     }
-    assert!(out.contains("by chaos (rarely) and by scenario figure-8"), "{out}");
+    assert!(out.contains("exposed by scenario figure-8"), "{out}");
 }
 
 #[test]
