@@ -170,9 +170,15 @@ impl Cluster {
         }
     }
 
-    fn elect(&mut self, id: NodeId) {
+    /// `id` campaigns and the cluster settles; returns its role afterwards.
+    fn campaign(&mut self, id: NodeId) -> Role {
         self.node(id).raft.campaign();
         self.stabilize();
+        self.raft(id).role()
+    }
+
+    fn elect(&mut self, id: NodeId) {
+        self.campaign(id);
         assert_eq!(self.raft(id).role(), Role::Leader, "S{id} should have won");
     }
 
@@ -355,13 +361,9 @@ fn a_learner_whose_promotion_is_in_its_log_answers_vote_requests() {
     c.change(1, ConfChange::AddVoter(4)).expect("promote");
     c.tick(2);
     c.isolated.extend([1, 3]);
-    c.node(2).raft.campaign();
-    c.stabilize();
-    assert_eq!(c.raft(2).role(), Role::Candidate, "2 of 4 is not a quorum");
+    assert_eq!(c.campaign(2), Role::Candidate, "2 of 4 is not a quorum");
     c.isolated.remove(&3);
-    c.node(2).raft.campaign();
-    c.stabilize();
-    assert_eq!(c.raft(2).role(), Role::Leader, "S2, S3 and the promoted S4 elect S2");
+    assert_eq!(c.campaign(2), Role::Leader, "S2, S3 and the promoted S4 elect S2");
 }
 
 // ---- Snapshots ---------------------------------------------------------------------------------
@@ -511,13 +513,9 @@ fn a_restarted_node_refuses_votes_for_an_election_timeout() {
     // S3 is cut off from the leader and campaigns; S2 just restarted and might have been inside
     // S1's lease, so it does not help.
     c.isolated.insert(1);
-    c.node(3).raft.campaign();
-    c.stabilize();
-    assert_ne!(c.raft(3).role(), Role::Leader);
+    assert_ne!(c.campaign(3), Role::Leader);
     c.tick(12);
-    c.node(3).raft.campaign();
-    c.stabilize();
-    assert_eq!(c.raft(3).role(), Role::Leader, "after an election timeout S2 votes again");
+    assert_eq!(c.campaign(3), Role::Leader, "after an election timeout S2 votes again");
 }
 
 // ---- Leadership transfer -----------------------------------------------------------------------
