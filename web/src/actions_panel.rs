@@ -1,5 +1,6 @@
 //! Acting on the network (partitions and their presets, heal) and as a client (write, read).
 
+use crate::reads_panel::{read_list, recent_reads, ReadForm, ReadRow};
 use crate::util::fmt_ms;
 use raft_core::NodeId;
 use raft_sim::kv::Op;
@@ -71,8 +72,13 @@ pub struct ClientsView {
     pub count: usize,
     /// Per client: what it waits for, if anything.
     pub waiting: Vec<(u64, String)>,
-    /// Latest completed operations, newest first.
+    /// Latest completed writes, newest first.
     pub done: Vec<String>,
+    /// Latest completed reads, newest first.
+    pub reads: Vec<ReadRow>,
+    /// Nodes a client may ask (not removed).
+    pub nodes: Vec<NodeId>,
+    pub check_quorum: bool,
     /// The leader's state machine (or the most advanced node's).
     pub kv: Vec<(String, String)>,
     pub kv_from: Option<NodeId>,
@@ -81,7 +87,7 @@ pub struct ClientsView {
 pub fn clients_view(w: &World) -> ClientsView {
     let op_text = |op: &Op| match op {
         Op::Write { key, value } => format!("write {key}={value}"),
-        Op::Read { key, .. } => format!("read {key}"),
+        Op::Read { key, mode } => format!("read {key} ({})", mode.name()),
     };
     let waiting = w
         .clients
@@ -97,6 +103,7 @@ pub fn clients_view(w: &World) -> ClientsView {
         .completed
         .iter()
         .rev()
+        .filter(|d| matches!(d.op, Op::Write { .. }))
         .take(8)
         .map(|d| {
             format!(
@@ -122,7 +129,16 @@ pub fn clients_view(w: &World) -> ClientsView {
         .and_then(|id| w.nodes.get(id as usize - 1))
         .map(|n| n.kv.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    ClientsView { count: w.clients.len(), waiting, done, kv, kv_from: src }
+    ClientsView {
+        count: w.clients.len(),
+        waiting,
+        done,
+        reads: recent_reads(w, 8),
+        nodes: w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect(),
+        check_quorum: w.config.cluster.check_quorum,
+        kv,
+        kv_from: src,
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -159,14 +175,6 @@ pub fn ClientsPanel(p: &ClientsProps) -> Html {
             }
         })
     };
-    let read = {
-        let (k, on_act) = ((*key).clone(), p.on_act.clone());
-        Callback::from(move |_: MouseEvent| {
-            if !k.is_empty() {
-                on_act.emit(Action::ClientRead { key: k.clone(), client: c, mode: None, via: None })
-            }
-        })
-    };
     let v = &p.view;
     html! {
         <div class="clients-panel">
@@ -178,15 +186,17 @@ pub fn ClientsPanel(p: &ClientsProps) -> Html {
                 {"="}
                 <input value={(*value).clone()} oninput={text_input(&value)} aria-label="Value" placeholder="value" size="6" />
                 <button type="submit" class="primary">{"Write"}</button>
-                <button type="button" onclick={read}>{"Read"}</button>
             </form>
+            <ReadForm read_key={(*key).clone()} client={c} nodes={v.nodes.clone()} check_quorum={v.check_quorum} on_act={p.on_act.clone()} />
             <p class="muted small">{"The client sends to the node it believes leads; followers redirect it, and it retries after a timeout."}</p>
             if !v.waiting.is_empty() {
                 <h4>{"Waiting"}</h4>
                 <ul class="plain">{ for v.waiting.iter().map(|(c, t)| html! { <li>{ format!("C{c}: {t}") }</li> }) }</ul>
             }
-            <h4>{"Completed"}</h4>
-            if v.done.is_empty() { <p class="muted small">{"No operation has completed yet."}</p> }
+            <h4>{"Recent reads"}</h4>
+            { read_list(&v.reads) }
+            <h4>{"Completed writes"}</h4>
+            if v.done.is_empty() { <p class="muted small">{"No write has completed yet."}</p> }
             <ul class="plain">{ for v.done.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ul>
             if let Some(src) = v.kv_from {
                 <h4>{ format!("State machine on S{src}") }</h4>

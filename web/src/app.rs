@@ -387,12 +387,25 @@ impl App {
             Ok(()) => {
                 if forking {
                     self.show_toast("You acted in the past: the run forks here and what followed is discarded.".into());
+                } else if let Some(why) = self.refusal() {
+                    // A leader that cannot change its configuration yet says so: an outcome,
+                    // not an error, but the visitor pressed a button and deserves to know.
+                    self.show_toast(why);
                 }
                 self.refresh();
                 self.write_url();
             }
             Err(e) => self.show_toast(format!("Not possible: {e}")),
         }
+    }
+
+    /// The text of the action just applied if the leader refused it.
+    fn refusal(&self) -> Option<String> {
+        let last = self.sim.runner.world.records.iter().rev().find_map(|r| match &r.kind {
+            raft_sim::trace::RecordKind::Action { text } => Some(text),
+            _ => None,
+        })?;
+        last.contains(" refuses ").then(|| last.clone())
     }
 
     fn on_key(&mut self, ctx: &Context<Self>, cmd: Cmd) {
@@ -507,6 +520,7 @@ impl App {
             Change::HeartbeatTicks(v) => s.heartbeat_ticks = (v != c.heartbeat_ticks).then_some(v),
             Change::PreVote(v) => s.pre_vote = (v != c.pre_vote).then_some(v),
             Change::CheckQuorum(v) => s.check_quorum = (v != c.check_quorum).then_some(v),
+            Change::SnapshotEntries(v) => s.snapshot_entries = (v != c.snapshot_entries).then_some(v),
             Change::Fault(name, on) => {
                 s.faults.retain(|f| *f != name);
                 if on && !c.faults.contains(&name) {

@@ -5,6 +5,7 @@
 //! percentages of a square stage.
 
 use crate::inspector::Selection;
+use crate::membership::{Half, Member};
 use crate::snapshot::{LinkView, NodeView, Status, HUB, HUB_R};
 use crate::util::{term_class, Fx};
 use raft_core::NodeId;
@@ -149,27 +150,40 @@ fn NodeEl(p: &NodeProps) -> Html {
     let n = &p.view;
     let id = n.id;
     let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
-    let role_word = match (n.status, n.role) {
-        (Status::Paused, Some(r)) => format!("paused {}", r.name()),
-        (s, _) => s.name().to_string(),
+    let role_word = match (n.status, n.role, n.member) {
+        (Status::Removed, _, _) => "removed".to_string(),
+        (Status::Paused, Some(r), _) => format!("paused {}", r.name()),
+        (Status::Follower, _, Member::Learner) => "learner".to_string(),
+        (s, _, _) => s.name().to_string(),
     };
     let sub = match (n.status, n.votes, n.vote) {
         (Status::Crashed, _, _) => "crashed".to_string(),
+        (Status::Removed, _, _) => "removed".to_string(),
         (_, Some((g, total)), _) => format!("{g}/{total} votes"),
         (_, None, Some(v)) => format!("voted S{v}"),
         _ => String::new(),
     };
     let vote_words = n.vote.map_or("has not voted".to_string(), |v| format!("voted for S{v}"));
-    let label = format!("S{id}, {role_word}, term {}, {vote_words}, commit index {}", n.term, n.commit);
+    let member_words = match (n.member, n.half) {
+        (Member::Voter, Some(h)) => format!(", voter in {}", half_words(h)),
+        (Member::Voter, None) => String::new(),
+        (m, _) => format!(", {}", m.words()),
+    };
+    let label = format!("S{id}, {role_word}{member_words}, term {}, {vote_words}, commit index {}", n.term, n.commit);
     // The name sits above nodes at the top of the ring and below the others, so it never
     // leaves the stage at the sides.
     let above = n.y < 30.0;
-    let (lx, ly) = (n.x, if above { n.y - n.r - 3.8 } else { n.y + n.r + 4.0 });
+    // Many nodes (added at runtime): names only, close to their node; the role is in the label.
+    let dense = n.r < 4.0;
+    let gap = if dense { 2.2 } else { 4.0 };
+    let (lx, ly) = (n.x, if above { n.y - n.r - gap + 0.2 } else { n.y + n.r + gap });
+    let member = (n.member != Member::Voter).then_some(n.member.name());
     html! {
         <>
-        <div class={classes!("node", n.status.name(), term_class(n.term), p.selected.then_some("selected"), n.flagged.then_some("flagged"))}
+        <div class={classes!("node", n.status.name(), term_class(n.term), member, p.selected.then_some("selected"), n.flagged.then_some("flagged"))}
             style={format!("left:{}%;top:{}%;width:{}%;--r:{}", Fx(n.x), Fx(n.y), Fx(n.r * 2.0), Fx(n.r))}
-            data-node-id={id.to_string()} data-role={n.status.name()}>
+            data-node-id={id.to_string()} data-role={n.status.name()} data-member={n.member.name()}
+            data-half={n.half.map(Half::name)}>
             <button class="node-btn" aria-label={label.clone()} aria-pressed={p.selected.to_string()} title={label} {onclick}>
                 // The timer arc is put in by flights.rs.
                 <span class="ring"></span>
@@ -181,9 +195,18 @@ fn NodeEl(p: &NodeProps) -> Html {
                 if n.status == Status::Paused { <span class="badge pause" aria-hidden="true">{"❚❚"}</span> }
             </button>
         </div>
-        <div class={classes!("node-name", n.status.name())} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
-            <b>{ format!("S{id}") }</b><span>{ role_word }</span>
+        <div class={classes!("node-name", n.status.name(), member)} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
+            <b>{ format!("S{id}") }{ for n.half.map(|h| html! { <i class={classes!("half", h.name().replace('+', "-"))}>{ h.name() }</i> }) }</b>
+            if !dense { <span>{ role_word }</span> }
         </div>
         </>
+    }
+}
+
+fn half_words(h: Half) -> &'static str {
+    match h {
+        Half::Old => "the old configuration only (leaving)",
+        Half::New => "the new configuration only (joining)",
+        Half::Both => "both the old and the new configuration",
     }
 }

@@ -282,8 +282,9 @@ fn classify(m: &InFlight) -> (&'static str, Option<Term>, Option<bool>, Option<u
                 Body::Heartbeat { .. } => ("m-heartbeat", t, None, None),
                 Body::HeartbeatResponse { .. } => ("m-beat-reply", t, None, None),
                 Body::TimeoutNow => ("m-timeout", t, None, None),
-                Body::InstallSnapshot { .. } => ("m-append", t, None, None),
-                Body::ReadIndex { .. } | Body::ReadIndexResponse { .. } => ("m-heartbeat", t, None, None),
+                Body::InstallSnapshot { .. } => ("m-snap", t, None, None),
+                Body::ReadIndex { .. } => ("m-read", t, None, None),
+                Body::ReadIndexResponse { index, .. } => ("m-read", t, Some(index.is_some()), None),
             }
         }
         Payload::ClientRequest { .. } => ("m-client", None, None, None),

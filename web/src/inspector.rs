@@ -1,6 +1,7 @@
 //! Inspectors: a node's state (durable vs volatile) with the actions that apply to it, and a
 //! message's every field with drop, duplicate and delay.
 
+use crate::membership::{self, ConfigView, Member};
 use crate::snapshot::Status;
 use crate::util::{fmt_ms, term_class};
 use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
@@ -23,7 +24,7 @@ pub enum Selection {
 pub fn entry_label(e: &Entry) -> String {
     match &e.data {
         EntryData::Noop => "no-op".into(),
-        EntryData::Config(_) => "config".into(),
+        EntryData::Config(m) => format!("config {}", raft_core::describe_membership(m)),
         EntryData::Command(bytes) => {
             Command::decode(bytes).map_or_else(|| format!("{} bytes", bytes.len()), |c| c.label())
         }
@@ -61,6 +62,14 @@ pub struct NodeDetail {
     /// Messages held while paused.
     pub held: usize,
     pub cluster_has_other_leader: bool,
+    /// The configuration this node holds (running) and its place in it.
+    pub config: Option<ConfigView>,
+    /// The configuration the cluster's leader holds, for the membership buttons.
+    pub leader_config: Option<ConfigView>,
+    /// Its snapshot: index, term, configuration, bytes of state machine.
+    pub snapshot: Option<(Index, Term, String, usize)>,
+    /// Entries applied since the snapshot (what "Snapshot now" would cover).
+    pub compactable: bool,
 }
 
 pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
@@ -70,7 +79,7 @@ pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
     let peers = w
         .nodes
         .iter()
-        .filter(|p| p.id != id)
+        .filter(|p| p.id != id && !p.retired)
         .map(|p| Peer {
             id: p.id,
             out_cut: w.network.cut.contains(&(id, p.id)),
@@ -103,6 +112,13 @@ pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
         kv: node.kv.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         held: node.held.len(),
         cluster_has_other_leader: w.leader().is_some_and(|l| l != id),
+        config: raft.map(|r| ConfigView { from: id, index: r.config_index(), m: r.membership().clone() }),
+        leader_config: w.leader().and_then(|_| membership::cluster_config(w)),
+        snapshot: raft
+            .and_then(|r| r.snapshot())
+            .or(node.disk.snapshot.as_ref())
+            .map(|s| (s.index, s.term, raft_core::describe_membership(&s.membership), s.data.len())),
+        compactable: raft.is_some_and(|r| r.log().applied > r.log().snapshot_point().0),
     })
 }
 
@@ -118,7 +134,19 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
     let id = d.id;
     let node = NodeRef::Id(id);
     let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
-    let up = d.status != Status::Crashed;
+    let up = d.status.up();
+    let removed = d.status == Status::Removed;
+    // Its place in the cluster's configuration (the leader's, else its own).
+    let place = d.leader_config.as_ref().or(d.config.as_ref()).map(|c| {
+        if c.m.is_voter(id) {
+            Member::Voter
+        } else if c.m.is_learner(id) {
+            Member::Learner
+        } else {
+            Member::Outside
+        }
+    });
+    let votes = place.is_none_or(|m| m == Member::Voter);
     let paused = d.status == Status::Paused;
     let opt = |v: Option<NodeId>| v.map_or("none".to_string(), |v| format!("S{v}"));
     let (dterm, dvote, dcommit, dentries) = d.disk;
@@ -132,25 +160,31 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
             <h3 class={classes!("insp-title", term_class(d.term))}>
                 <span class="swatch"></span>{ format!("S{id}") }
                 <span class="role-tag">{ d.status.name() }</span>
+                if let Some(m) = place.filter(|m| *m != Member::Voter) { <span class="role-tag">{ m.words() }</span> }
             </h3>
             <div class="btn-row" role="group" aria-label={format!("Actions on S{id}")}>
-                if up {
+                if removed {
+                    <p class="muted small">{"Removed from the configuration and shut down for good."}</p>
+                } else if up {
                     <button onclick={act(Action::Crash { node })} title="Stop it; volatile state is lost">{"Crash"}</button>
                 } else {
                     <button class="primary" onclick={act(Action::Restart { node })} title="Start again from its disk">{"Restart"}</button>
                 }
-                if paused {
-                    <button onclick={act(Action::Resume { node })}>{"Resume"}</button>
-                } else {
-                    <button disabled={!up} onclick={act(Action::Pause { node })} title="Freeze it: no ticks, messages wait">{"Pause"}</button>
-                }
-                <button disabled={!up || paused} onclick={act(Action::TimeoutNow { node })} title="Its election timer fires now">{"Time out now"}</button>
-                <button onclick={act(Action::LoseDisk { node })} title="Crash, wipe its disk, restart empty">{"Lose disk"}</button>
-                <button onclick={act(Action::Isolate { node })} title="Cut every link to and from it">{"Isolate"}</button>
-                if d.cluster_has_other_leader && up {
-                    <button onclick={act(Action::TransferLeadership { to: node })} title="The leader hands leadership to this node">{"Make leader"}</button>
+                if !removed {
+                    if paused {
+                        <button onclick={act(Action::Resume { node })}>{"Resume"}</button>
+                    } else {
+                        <button disabled={!up} onclick={act(Action::Pause { node })} title="Freeze it: no ticks, messages wait">{"Pause"}</button>
+                    }
+                    <button disabled={!up || paused || !votes} onclick={act(Action::TimeoutNow { node })}
+                        title={if votes { "Its election timer fires now" } else { "Not now: only a voter campaigns" }}>{"Time out now"}</button>
+                    <button onclick={act(Action::LoseDisk { node })} title="Crash, wipe its disk, restart empty">{"Lose disk"}</button>
+                    <button onclick={act(Action::Isolate { node })} title="Cut every link to and from it">{"Isolate"}</button>
                 }
             </div>
+            if !removed {
+                <MemberActions detail={d.clone()} on_act={p.on_act.clone()} />
+            }
             <div class="state-grid">
                 <section>
                     <h4>{"Durable "}<small>{"on disk, survives a crash"}</small></h4>
@@ -180,6 +214,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                     }
                 </section>
             </div>
+            { config_section(d) }
             <h4>{"Peers"}</h4>
             <table class="peers">
                 <thead><tr>
@@ -221,6 +256,98 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                 { for d.kv.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
                 </dl>
             }
+        </div>
+    }
+}
+
+/// Membership actions on one node, each disabled with its reason when it cannot apply.
+#[component]
+fn MemberActions(p: &NodeInspectorProps) -> Html {
+    let d = &p.detail;
+    let node = NodeRef::Id(d.id);
+    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let up = d.status.up();
+    let leads = d.status == Status::Leader;
+    let lc = d.leader_config.as_ref().map(|c| &c.m);
+    let learner = lc.is_some_and(|m| m.is_learner(d.id));
+    let voter = lc.is_some_and(|m| m.is_voter(d.id));
+    let no_leader = (lc.is_none()).then_some("there is no leader to change the configuration");
+    let promote_why = no_leader.or((!learner).then_some("only a learner can be promoted"));
+    let remove_why = no_leader.or((!learner && !voter).then_some("it is not a member"));
+    let leader_why = if leads {
+        Some("it already leads")
+    } else if lc.is_none() {
+        Some("there is no leader to hand over")
+    } else if !voter {
+        Some("only a voter can lead")
+    } else if !up {
+        Some("it is down")
+    } else {
+        None
+    };
+    let snap_why = if !up {
+        Some("it is down")
+    } else if !d.compactable {
+        Some("no applied entry follows its last snapshot")
+    } else {
+        None
+    };
+    let button = |label: &'static str, why: Option<&'static str>, help: &'static str, a: Action| {
+        html! {
+            <button disabled={why.is_some()} onclick={act(a)} title={why.map_or(help.to_string(), |w| format!("Not now: {w}"))}>
+                { label }
+            </button>
+        }
+    };
+    html! {
+        <div class="btn-row member-actions" role="group" aria-label={format!("Membership of S{}", d.id)}>
+            if learner {
+                { button("Promote to voter", promote_why, "The leader proposes it as a voter", Action::Promote { node }) }
+            }
+            { button("Remove", remove_why, "The leader proposes a configuration without it", Action::RemoveNode { node }) }
+            { button("Make leader", leader_why, "The leader brings it up to date, then tells it to time out now (§3.10)",
+                Action::TransferLeadership { to: node }) }
+            { button("Snapshot now", snap_why, "Write its state machine to disk and discard the log up to there", Action::Compact { node }) }
+        </div>
+    }
+}
+
+/// The node's configuration and its snapshot.
+fn config_section(d: &NodeDetail) -> Html {
+    let list = |ids: &[NodeId]| if ids.is_empty() { "none".to_string() } else { membership::set(ids) };
+    html! {
+        <div class="state-grid">
+            <section>
+                <h4>{"Configuration "}<small>{"as this node holds it"}</small></h4>
+                if let Some(c) = &d.config {
+                    <dl>
+                        if c.m.is_joint() {
+                            <dt>{"C_old"}</dt><dd>{ list(&c.m.outgoing) }</dd>
+                            <dt>{"C_new"}</dt><dd>{ list(&c.m.voters) }</dd>
+                        } else {
+                            <dt>{"voters"}</dt><dd>{ list(&c.m.voters) }</dd>
+                        }
+                        <dt>{"learners"}</dt><dd>{ list(&c.m.learners) }</dd>
+                        <dt>{"config index"}</dt><dd>{ if c.index == 0 { "0 (initial)".to_string() } else { c.index.to_string() } }</dd>
+                        <dt>{"this node"}</dt><dd>{ membership::role_in(&c.m, d.id) }</dd>
+                    </dl>
+                } else {
+                    <p class="muted small">{"Down: it reads its configuration from its log and snapshot on restart."}</p>
+                }
+            </section>
+            <section>
+                <h4>{"Snapshot "}<small>{"replaces the log up to its index"}</small></h4>
+                if let Some((i, t, m, bytes)) = &d.snapshot {
+                    <dl>
+                        <dt>{"last index"}</dt><dd>{ i }</dd>
+                        <dt>{"last term"}</dt><dd>{ t }</dd>
+                        <dt>{"configuration"}</dt><dd>{ m.clone() }</dd>
+                        <dt>{"state machine"}</dt><dd>{ format!("{bytes} bytes") }</dd>
+                    </dl>
+                } else {
+                    <p class="muted small">{"None yet: the log starts at index 1."}</p>
+                }
+            </section>
         </div>
     }
 }
@@ -280,8 +407,30 @@ pub fn msg_detail(m: &InFlight) -> MsgDetail {
                         f.push(("refusal", append_refusal(r)));
                     }
                 }
-                Body::Heartbeat { commit, .. } => f.push(("commit", commit.to_string())),
-                _ => {}
+                Body::Heartbeat { commit, round, tick } => {
+                    f.push(("commit", commit.to_string()));
+                    f.push(("round", round.to_string()));
+                    f.push(("leader's tick", tick.to_string()));
+                }
+                Body::HeartbeatResponse { round, tick } => {
+                    f.push(("round", round.to_string()));
+                    f.push(("leader's tick", tick.to_string()));
+                }
+                Body::TimeoutNow => f.push(("meaning", "start an election now (leadership transfer)".into())),
+                Body::InstallSnapshot { snapshot: s } => {
+                    f.push(("last included index", s.index.to_string()));
+                    f.push(("last included term", s.term.to_string()));
+                    f.push(("configuration", raft_core::describe_membership(&s.membership)));
+                    f.push(("state machine", format!("{} bytes", s.data.len())));
+                }
+                Body::ReadIndex { ctx, lease } => {
+                    f.push(("read", ctx.to_string()));
+                    f.push(("lease", lease.to_string()));
+                }
+                Body::ReadIndexResponse { ctx, index } => {
+                    f.push(("read", ctx.to_string()));
+                    f.push(("read index", index.map_or("refused".into(), |i| i.to_string())));
+                }
             }
         }
         Payload::ClientRequest { client, seq, op } => {
@@ -291,7 +440,7 @@ pub fn msg_detail(m: &InFlight) -> MsgDetail {
                 "operation",
                 match op {
                     Op::Write { key, value } => format!("write {key} = {value}"),
-                    Op::Read { key, .. } => format!("read {key}"),
+                    Op::Read { key, mode } => format!("read {key} ({})", mode.name()),
                 },
             ));
         }

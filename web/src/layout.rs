@@ -9,6 +9,8 @@ use crate::controls::Controls;
 use crate::event_log::EventLog;
 use crate::inspector::{msg_detail, node_detail, MsgInspector, NodeInspector, Selection};
 use crate::log_view::LogView;
+use crate::membership::{cluster_config, set, Member};
+use crate::membership_panel::MembershipPanel;
 use crate::safety_panel::SafetyPanel;
 use crate::scenarios::{Narration, ScenarioPicker};
 use crate::settings::Settings;
@@ -113,9 +115,27 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
     let nviol = w.checker.violations.len();
     let waiting = w.clients.iter().filter(|c| c.current.is_some()).count();
     let paused = !app.playing || app.job.is_some();
+    let config = cluster_config(w);
+    // Under the clients' hub: the configuration, when it is more than "everyone votes".
+    let caption = config.filter(|c| c.m.is_joint() || !c.m.learners.is_empty()).map(|c| {
+        let learners = (!c.m.learners.is_empty()).then(|| format!("learners {}", set(&c.m.learners)));
+        html! {
+            <div class="config-cap" role="note" aria-label="Configuration">
+                if c.m.is_joint() {
+                    <b>{"joint consensus"}</b>
+                    <span><i class="half old">{"old"}</i>{ format!(" {}", set(&c.m.outgoing)) }</span>
+                    <span>{"→ "}<i class="half new">{"new"}</i>{ format!(" {}", set(&c.m.voters)) }</span>
+                } else {
+                    <span>{ format!("voters {}", set(&c.m.voters)) }</span>
+                }
+                if let Some(l) = learners { <span class="muted">{ l }</span> }
+            </div>
+        }
+    });
     html! {
         <ClusterView nodes={app.nodes.clone()} layer={app.layer.clone()} links={app.links.clone()} selected={app.selected}
             paused={paused} waiting={waiting} on_select={app.cb.select.clone()} on_link={app.cb.link.clone()}>
+            { for caption }
             <div class="stage-status">
                 <span class={classes!("pill", term_class(term))}><span class="swatch"></span>{ format!("term {term}") }</span>
                 <span class="pill">{ status }</span>
@@ -146,6 +166,8 @@ fn legend() -> Html {
             <span><i class="lg m-heartbeat t1"></i>{"heartbeat"}</span>
             <span><i class="lg m-reply ok"></i>{"granted / ok"}</span>
             <span><i class="lg m-reply no"></i>{"refused / failed"}</span>
+            <span><i class="lg m-snap t1"></i>{"InstallSnapshot"}</span>
+            <span><i class="lg m-read t1"></i>{"ReadIndex"}</span>
             <span><i class="lg m-client"></i>{"client"}</span>
             <span><i class="lg lost-demo"></i>{"will be lost"}</span>
         </div>
@@ -177,7 +199,10 @@ fn side(app: &App, ctx: &Context<App>) -> Html {
     let overview = || {
         html! {
             <Overview nodes={app.nodes.clone()} leader={w.leader()} any_cut={!w.network.cut.is_empty()} next_value={next_value}
-                on_select={app.cb.select.clone()} on_act={app.cb.act.clone()} />
+                on_select={app.cb.select.clone()} on_act={app.cb.act.clone()}>
+                <MembershipPanel config={cluster_config(w)} leader={w.leader()} total={w.nodes.len()}
+                    candidates={w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect::<Vec<_>>()} on_act={app.cb.act.clone()} />
+            </Overview>
         }
     };
     let link = ctx.link();
@@ -237,6 +262,9 @@ struct OverviewProps {
     next_value: usize,
     on_select: Callback<Selection>,
     on_act: Callback<Action>,
+    /// Between the quick actions and the table: the membership controls.
+    #[prop_or_default]
+    children: Html,
 }
 
 /// With nothing selected: quick actions and every node's state in one table.
@@ -256,6 +284,7 @@ fn Overview(p: &OverviewProps) -> Html {
                     { format!("Client writes x={v}") }
                 </button>
             </div>
+            { p.children.clone() }
             <table class="nodes-table">
                 <thead><tr><th>{"node"}</th><th>{"role"}</th><th>{"term"}</th><th>{"vote"}</th><th>{"commit"}</th><th>{"last"}</th></tr></thead>
                 <tbody>
@@ -265,7 +294,7 @@ fn Overview(p: &OverviewProps) -> Html {
                     html! {
                         <tr key={id} class={n.status.name()}>
                             <td><button class={classes!("mini", "node-chip", term_class(n.term))} {onclick}>{ format!("S{id}") }</button></td>
-                            <td>{ n.status.name() }</td>
+                            <td>{ n.status.name() }{ if matches!(n.member, Member::Learner | Member::Outside) { format!(" · {}", n.member.words()) } else { String::new() } }</td>
                             <td>{ n.term }</td>
                             <td>{ n.vote.map_or("–".to_string(), |v| format!("S{v}")) }</td>
                             <td>{ n.commit }</td>

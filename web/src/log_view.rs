@@ -3,6 +3,7 @@
 //! index for each follower. Long logs page back in windows instead of being cut off.
 
 use crate::inspector::Selection;
+use crate::membership::Member;
 use crate::snapshot::{LogRow, Status};
 use crate::util::term_class;
 use raft_core::{Index, NodeId};
@@ -28,7 +29,7 @@ pub fn LogView(p: &LogProps) -> Html {
     let max = p
         .rows
         .iter()
-        .map(|r| (r.cells.len() as u64).max(r.progress.map_or(0, |(next, _, _)| next)))
+        .map(|r| (r.snapshot.0 + r.cells.len() as u64).max(r.progress.map_or(0, |(next, _, _)| next)))
         .max()
         .unwrap_or(0)
         .max(1);
@@ -76,6 +77,8 @@ pub fn LogView(p: &LogProps) -> Html {
                     <span class="cell c t1 demo">{"1"}</span>{"committed"}
                     <span class="cell t1 demo">{"1"}</span>{"not committed"}
                     <span class="cell u t1 demo">{"1"}</span>{"not yet on disk"}
+                    <span class="cell cfg c t1 demo">{"1"}</span>{"configuration"}
+                    <span class="snap t1 demo">{"≤5"}</span>{"snapshot"}
                     <span class="mk">{"m"}</span>{"/"}<span class="mk next">{"n"}</span>{"leader's match / next index"}
                 </span>
             </div>
@@ -88,19 +91,39 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
     let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
     let flagged_row = p.flagged_nodes.contains(&id);
     let (next, matched) = r.progress.map_or((0, 0), |(n, m, _)| (n, m));
-    let head = match r.status {
-        Status::Leader => "★ leader".to_string(),
-        Status::Crashed => "disk".to_string(),
-        s => s.name().to_string(),
+    let head = match (r.status, r.member) {
+        (Status::Leader, _) => "★ leader".to_string(),
+        (Status::Crashed, _) => "disk".to_string(),
+        (Status::Follower, Member::Learner) => "learner".to_string(),
+        (s, _) => s.name().to_string(),
     };
+    let (snap, snap_term) = r.snapshot;
+    // The snapshot stands in for the entries it replaced: one block over their columns.
+    let snap_cols = if snap >= lo { snap.min(hi) - lo + 1 } else { 0 };
+    let snap_block = (snap_cols > 0).then(|| {
+        let text = match snap_cols {
+            1 => "▣".to_string(),
+            2 | 3 => format!("≤{snap}"),
+            _ => format!("snapshot ≤ {snap} ({snap_term})"),
+        };
+        html! {
+            <div role="cell" class={classes!("snap", term_class(snap_term))} style={format!("grid-column: span {snap_cols}")}
+                data-snapshot-index={snap.to_string()}
+                title={format!("S{id} snapshot: entries up to {snap} (term {snap_term}) are replaced by the state machine")}>
+                { text }
+            </div>
+        }
+    });
     html! {
         <>
-        <button class={classes!("rh", r.status.name(), flagged_row.then_some("flagged"))} role="rowheader" {onclick}
+        <button class={classes!("rh", r.status.name(), (r.member != Member::Voter).then_some(r.member.name()), flagged_row.then_some("flagged"))} role="rowheader" {onclick}
+            data-node={id.to_string()} data-commit={r.committed.to_string()} data-last-index={(r.snapshot.0 + r.cells.len() as u64).to_string()}
             title={format!("S{id}: commit index {}, last applied {}, on disk up to {}", r.committed, r.applied, r.stable)}>
             <b>{ format!("S{id}") }</b><small>{ head }</small><small class="ci">{ format!("commit {}", r.committed) }</small>
         </button>
-        { for (lo..=hi).map(|i| {
-            let cell = r.cells.get(i as usize - 1);
+        { for snap_block }
+        { for (lo.max(snap + 1)..=hi).map(|i| {
+            let cell = r.cells.get((i - snap - 1) as usize);
             let mark = if i == next && r.progress.is_some() {
                 Some(("next", "n"))
             } else if i == matched && matched > 0 {
@@ -114,7 +137,7 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
                     let committed = i <= r.committed;
                     let flagged = flagged_row && p.flagged_index == Some(i);
                     html! {
-                        <div role="cell" class={classes!("cell", term_class(c.term), committed.then_some("c"),
+                        <div role="cell" class={classes!("cell", term_class(c.term), committed.then_some("c"), c.config.then_some("cfg"),
                                 (i > r.stable).then_some("u"), r.from_disk.then_some("disk"), flagged.then_some("flagged"))}
                             title={format!("S{id} index {i}, term {}: {}{}", c.term, c.label, if committed { ", committed" } else { "" })}>
                             { c.term }{ mk }

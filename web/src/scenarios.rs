@@ -68,6 +68,7 @@ pub fn build(setup: &Setup) -> Result<Scenario, String> {
     c.heartbeat_ticks = setup.heartbeat_ticks.unwrap_or(c.heartbeat_ticks);
     c.pre_vote = setup.pre_vote.unwrap_or(c.pre_vote);
     c.check_quorum = setup.check_quorum.unwrap_or(c.check_quorum);
+    c.snapshot_entries = setup.snapshot_entries.unwrap_or(c.snapshot_entries);
     if c.nodes > crate::url_state::MAX_NODES {
         return Err(format!("the page draws at most {} nodes", crate::url_state::MAX_NODES));
     }

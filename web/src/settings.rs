@@ -15,6 +15,7 @@ pub enum Change {
     HeartbeatTicks(u32),
     PreVote(bool),
     CheckQuorum(bool),
+    SnapshotEntries(u64),
     Fault(String, bool),
     Seed(u64),
     NewSeed,
@@ -52,6 +53,7 @@ pub fn Settings(p: &SettingsProps) -> Html {
     let on_election = emit(|e| parse_change(Change::ElectionTicks)(e));
     let on_heartbeat = emit(|e| parse_change(Change::HeartbeatTicks)(e));
     let on_seed = emit(|e| parse_change(Change::Seed)(e));
+    let on_snap = emit(|e| parse_change(Change::SnapshotEntries)(e));
     let on_prevote = emit(|e| Some(Change::PreVote(crate::util::input_checked(&e))));
     let on_cq = emit(|e| Some(Change::CheckQuorum(crate::util::input_checked(&e))));
     let new_seed = p.on_change.reform(|_: MouseEvent| Change::NewSeed);
@@ -77,11 +79,14 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 <label for="set-hb">{"heartbeat"}</label>
                 <span class="inline"><input id="set-hb" type="number" min="1" max="999" value={c.heartbeat_ticks.to_string()} onchange={on_heartbeat} />
                     { format!(" ticks ({} ms)", c.heartbeat_ticks as u64 * c.tick_ms) }</span>
+                <label for="set-snap">{"snapshot every"}</label>
+                <span class="inline"><input id="set-snap" type="number" min="0" max="100000" value={c.snapshot_entries.to_string()} onchange={on_snap} />
+                    { if c.snapshot_entries == 0 { " applied entries (0: never)".to_string() } else { " applied entries: then the log before them is discarded".to_string() } }</span>
             </div>
             <label class="check"><input type="checkbox" checked={c.pre_vote} onchange={on_prevote} />
                 <span><b>{"pre-vote"}</b>{" — ask “would you vote for me?” first, so a rejoining node cannot disrupt the cluster (§9.6)"}</span></label>
             <label class="check"><input type="checkbox" checked={c.check_quorum} onchange={on_cq} />
-                <span><b>{"check-quorum"}</b>{" — a leader that hears from no majority steps down (§6.2)"}</span></label>
+                <span><b>{"check-quorum"}</b>{" — a leader that hears from no majority steps down (§6.2); lease reads need it"}</span></label>
             <NetworkForm network={p.network} on_act={p.on_act.clone()} />
             <h4>{"Teaching faults"}</h4>
             <p class="muted small">{"Each switch breaks one rule of Raft on purpose. The checkers should catch it."}</p>

@@ -4,7 +4,8 @@
 //! Messages in flight and timer arcs are drawn by flights.rs, outside Yew's tree.
 
 use crate::inspector::entry_label;
-use raft_core::{Entry, Index, NodeId, ProgressState, Role, Term};
+use crate::membership::{self, Half, Member};
+use raft_core::{Entry, EntryData, Index, NodeId, ProgressState, Role, Term};
 use raft_sim::node::SimNode;
 use raft_sim::World;
 use std::f64::consts::PI;
@@ -15,12 +16,12 @@ pub const HUB: (f64, f64) = (50.0, 50.0);
 pub const HUB_R: f64 = 5.0;
 const RING_R: f64 = 37.0;
 
-/// Node radius in percent of the stage, shrinking so 11 nodes still fit the ring.
+/// Node radius in percent of the stage, shrinking so 25 nodes (added at runtime) still fit.
 pub fn radius(n: usize) -> f64 {
     if n <= 2 {
         return 8.5;
     }
-    (RING_R * js_sys::Math::sin(PI / n as f64) * 0.6).clamp(4.5, 8.5)
+    (RING_R * js_sys::Math::sin(PI / n as f64) * 0.6).clamp(2.6, 8.5)
 }
 
 /// Centre of node `id` (1-based) in percent of the stage; S1 at the top, clockwise.
@@ -38,11 +39,14 @@ pub enum Status {
     Leader,
     Crashed,
     Paused,
+    /// Shut down for good after leaving the configuration.
+    Removed,
 }
 
 impl Status {
     pub fn of(n: &SimNode) -> Status {
         match (&n.raft, n.paused) {
+            (None, _) if n.retired => Status::Removed,
             (None, _) => Status::Crashed,
             (Some(_), true) => Status::Paused,
             (Some(r), false) => match r.role() {
@@ -62,7 +66,13 @@ impl Status {
             Status::Leader => "leader",
             Status::Crashed => "crashed",
             Status::Paused => "paused",
+            Status::Removed => "removed",
         }
+    }
+
+    /// Running (paused counts): it has volatile state.
+    pub fn up(self) -> bool {
+        !matches!(self, Status::Crashed | Status::Removed)
     }
 }
 
@@ -83,6 +93,9 @@ pub struct NodeView {
     pub r: f64,
     /// Named by the latest safety violation.
     pub flagged: bool,
+    /// Its place in the configuration the page shows.
+    pub member: Member,
+    pub half: Option<Half>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -97,12 +110,18 @@ pub struct LinkView {
 pub struct LogCell {
     pub term: Term,
     pub label: String,
+    /// A configuration entry (drawn apart from commands and no-ops).
+    pub config: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogRow {
     pub id: NodeId,
     pub status: Status,
+    pub member: Member,
+    /// The log's snapshot: the last index and term it covers (0: none).
+    pub snapshot: (Index, Term),
+    /// Cells from index `snapshot.0 + 1` on.
     pub cells: Rc<Vec<LogCell>>,
     pub committed: Index,
     pub applied: Index,
@@ -127,11 +146,13 @@ impl Views {
     pub fn nodes(&self, w: &World, flagged: &[NodeId]) -> Vec<NodeView> {
         let n = w.nodes.len();
         let r = radius(n);
+        let config = membership::cluster_config(w);
         w.nodes
             .iter()
             .map(|node| {
                 let (x, y) = ring_pos(node.id, n);
                 let raft = node.raft.as_ref();
+                let (member, half) = membership::place(config.as_ref(), node);
                 let votes = raft.filter(|r| matches!(r.role(), Role::Candidate | Role::PreCandidate)).map(|r| {
                     let granted = r.votes().values().filter(|g| **g).count();
                     (granted, r.membership().all_voters().len())
@@ -149,6 +170,8 @@ impl Views {
                     y,
                     r,
                     flagged: flagged.contains(&node.id),
+                    member,
+                    half,
                 }
             })
             .collect()
@@ -156,23 +179,27 @@ impl Views {
 
     pub fn logs(&mut self, w: &World) -> Vec<LogRow> {
         self.logs.resize_with(w.nodes.len(), || None);
+        let config = membership::cluster_config(w);
         let leader = w.leader().and_then(|l| w.nodes.get(l as usize - 1)).and_then(|n| n.raft.as_ref());
         w.nodes
             .iter()
             .enumerate()
             .map(|(i, node)| {
-                let (entries, committed, applied, stable) = match &node.raft {
-                    Some(r) => (r.log().entries(), r.log().committed, r.log().applied, r.log().stable),
+                let (entries, committed, applied, stable, snapshot) = match &node.raft {
+                    Some(r) => {
+                        let l = r.log();
+                        (l.entries(), l.committed, l.applied, l.stable, l.snapshot_point())
+                    }
                     None => {
                         let last = node.disk.last_index();
-                        (&node.disk.entries[..], node.disk.hard_state.commit, 0, last)
+                        let snap = node.disk.snapshot.as_ref().map_or((0, 0), |s| (s.index, s.term));
+                        (&node.disk.entries[..], node.disk.hard_state.commit, 0, last, snap)
                     }
                 };
                 let cells = match &self.logs[i] {
                     Some((cached, cells)) if cached.as_slice() == entries => cells.clone(),
                     _ => {
-                        let cells: Rc<Vec<LogCell>> =
-                            Rc::new(entries.iter().map(|e| LogCell { term: e.term, label: entry_label(e) }).collect());
+                        let cells: Rc<Vec<LogCell>> = Rc::new(entries.iter().map(cell).collect());
                         self.logs[i] = Some((entries.to_vec(), cells.clone()));
                         cells
                     }
@@ -184,6 +211,8 @@ impl Views {
                 LogRow {
                     id: node.id,
                     status: Status::of(node),
+                    member: membership::place(config.as_ref(), node).0,
+                    snapshot,
                     cells,
                     committed,
                     applied,
@@ -196,12 +225,18 @@ impl Views {
     }
 }
 
+fn cell(e: &Entry) -> LogCell {
+    let config = matches!(e.data, EntryData::Config(_));
+    LogCell { term: e.term, label: entry_label(e), config }
+}
+
+/// Links between nodes still in service (a removed node's links are no longer drawn).
 pub fn links(w: &World) -> Vec<LinkView> {
-    let n = w.nodes.len() as NodeId;
+    let live: Vec<NodeId> = w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect();
     let cut = &w.network.cut;
     let mut out = Vec::new();
-    for a in 1..=n {
-        for b in a + 1..=n {
+    for (i, &a) in live.iter().enumerate() {
+        for &b in &live[i + 1..] {
             out.push(LinkView { a, b, a_to_b_cut: cut.contains(&(a, b)), b_to_a_cut: cut.contains(&(b, a)) });
         }
     }

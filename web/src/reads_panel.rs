@@ -1,0 +1,139 @@
+//! Client reads: the form (key, read mode, which node to ask) and the recent reads with who
+//! served them and whether the value was stale.
+
+use crate::util::fmt_ms;
+use raft_core::NodeId;
+use raft_sim::kv::{Op, ReadMode};
+use raft_sim::{Action, NodeRef, World};
+use yew::prelude::*;
+
+/// One line on each mode: what it costs and what it promises.
+pub fn mode_help(m: ReadMode) -> &'static str {
+    match m {
+        ReadMode::Log => "Through the log like a write (Chubby-style): always linearizable, costs a log entry and a commit.",
+        ReadMode::ReadIndex => "The leader confirms it still leads with one heartbeat round, then answers (§6.4): linearizable, no log entry.",
+        ReadMode::Lease => "The leader answers at once while its lease from the last acknowledged heartbeats holds: no round trip, but only as safe as the clocks.",
+        ReadMode::Local => "The node asked answers from its own state (ZooKeeper's default read): fast, may be stale, promises nothing.",
+        ReadMode::Sync => "The node asked first learns the leader's commit index and applies up to it (ZooKeeper's sync, then read): linearizable.",
+    }
+}
+
+/// A completed read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadRow {
+    pub client: u64,
+    pub key: String,
+    pub mode: ReadMode,
+    pub served_by: NodeId,
+    pub value: Option<String>,
+    pub stale: bool,
+    pub at_ms: u64,
+    pub took_ms: u64,
+}
+
+/// The latest completed reads, newest first.
+pub fn recent_reads(w: &World, max: usize) -> Vec<ReadRow> {
+    w.completed
+        .iter()
+        .rev()
+        .filter_map(|d| match &d.op {
+            Op::Read { key, mode } => Some(ReadRow {
+                client: d.client,
+                key: key.clone(),
+                mode: *mode,
+                served_by: d.served_by,
+                value: d.output.clone(),
+                stale: d.stale,
+                at_ms: d.completed_ms,
+                took_ms: d.completed_ms.saturating_sub(d.invoked_ms),
+            }),
+            Op::Write { .. } => None,
+        })
+        .take(max)
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ReadFormProps {
+    /// The key the write form shows (reads default to it).
+    pub read_key: String,
+    pub client: Option<u64>,
+    /// Nodes a client may ask (not removed).
+    pub nodes: Vec<NodeId>,
+    pub check_quorum: bool,
+    pub on_act: Callback<Action>,
+}
+
+#[component]
+pub fn ReadForm(p: &ReadFormProps) -> Html {
+    let mode = use_state(|| ReadMode::Log);
+    // 0: the node the client believes leads.
+    let via = use_state(|| 0u64);
+    let on_mode = {
+        let mode = mode.clone();
+        Callback::from(move |e: Event| mode.set(ReadMode::parse(&crate::util::select_value(&e)).unwrap_or_default()))
+    };
+    let on_via = {
+        let via = via.clone();
+        Callback::from(move |e: Event| via.set(crate::util::select_value(&e).parse().unwrap_or(0)))
+    };
+    let read = {
+        let (key, client, m, v, on_act) = (p.read_key.clone(), p.client, *mode, *via, p.on_act.clone());
+        Callback::from(move |_: MouseEvent| {
+            if !key.is_empty() {
+                let via = (v > 0).then_some(NodeRef::Id(v));
+                on_act.emit(Action::ClientRead {
+                    key: key.clone(),
+                    client,
+                    mode: Some(m).filter(|m| *m != ReadMode::Log),
+                    via,
+                });
+            }
+        })
+    };
+    html! {
+        <div class="read-form">
+            <div class="inline">
+                <button type="button" onclick={read} disabled={p.read_key.is_empty()}>{ format!("Read {}", p.read_key) }</button>
+                <label>{"mode "}
+                    <select onchange={on_mode} aria-label="Read mode">
+                        { for ReadMode::ALL.iter().map(|m| html! { <option value={m.name()} selected={*mode == *m}>{ m.name() }</option> }) }
+                    </select>
+                </label>
+                <label>{"ask "}
+                    <select onchange={on_via} aria-label="Node to ask" title="The client sends the read there first (once its earlier requests are done)">
+                        <option value="0" selected={*via == 0}>{"the leader"}</option>
+                        { for p.nodes.iter().map(|&i| html! { <option value={i.to_string()} selected={*via == i}>{ format!("S{i}") }</option> }) }
+                    </select>
+                </label>
+            </div>
+            <p class="muted small">{ mode_help(*mode) }</p>
+            if *mode == ReadMode::Lease && !p.check_quorum {
+                <p class="warn small" role="note">{"Lease reads need check-quorum (Setup): without it a deposed leader cannot know its lease ended, so the leader refuses them."}</p>
+            }
+        </div>
+    }
+}
+
+/// The recent reads, stale ones marked.
+pub fn read_list(rows: &[ReadRow]) -> Html {
+    if rows.is_empty() {
+        return html! { <p class="muted small">{"No read has completed yet."}</p> };
+    }
+    html! {
+        <ul class="plain reads">
+        { for rows.iter().map(|r| {
+            let served = if r.served_by == 0 { String::new() } else { format!(" by S{}", r.served_by) };
+            html! {
+                <li class={classes!(r.stale.then_some("stale"))} data-read-mode={r.mode.name()} data-stale={r.stale.to_string()}>
+                    if r.stale {
+                        <span class="stale-tag" title="It returned a value older than a write acknowledged before the read began">{"stale"}</span>
+                    }
+                    { format!("C{} read {} ({}){served} → {} at {} ({})", r.client, r.key, r.mode.name(),
+                        r.value.clone().unwrap_or_else(|| "(none)".into()), fmt_ms(r.at_ms), fmt_ms(r.took_ms)) }
+                </li>
+            }
+        }) }
+        </ul>
+    }
+}
