@@ -43,7 +43,8 @@ pub struct Client {
     pub id: ClientId,
     pub next_seq: u64,
     pub leader_guess: NodeId,
-    pub queue: VecDeque<Op>,
+    /// Operations not yet started, each with the node to ask first, if the user chose one.
+    pub queue: VecDeque<(Op, Option<NodeId>)>,
     pub current: Option<Outstanding>,
 }
 
@@ -59,10 +60,10 @@ impl Client {
         if self.current.is_some() {
             return None;
         }
-        let op = self.queue.pop_front()?;
+        let (op, via) = self.queue.pop_front()?;
         let seq = self.next_seq;
         self.next_seq += 1;
-        let out = Outstanding { seq, op, target: self.leader_guess, attempt: 1, started_ms: now };
+        let out = Outstanding { seq, op, target: via.unwrap_or(self.leader_guess), attempt: 1, started_ms: now };
         self.current = Some(out.clone());
         Some(out)
     }

@@ -541,10 +541,15 @@ impl World {
 
     /// Queues an operation on a client (client ids start at 1).
     pub fn submit(&mut self, client: ClientId, op: Op) -> Result<(), String> {
+        self.submit_via(client, op, None)
+    }
+
+    /// Queues an operation that the client sends first to `via` (else to its leader guess).
+    pub fn submit_via(&mut self, client: ClientId, op: Op, via: Option<NodeId>) -> Result<(), String> {
         if client == 0 || client as usize > self.clients.len() {
             return Err(format!("there is no client C{client} (clients are C1..C{})", self.clients.len()));
         }
-        self.client_mut(client).queue.push_back(op);
+        self.client_mut(client).queue.push_back((op, via));
         let now = self.now;
         if let Some(req) = self.client_mut(client).start_next(now) {
             self.send_request(client, req);
@@ -826,11 +831,8 @@ impl World {
             Action::ClientRead { key, client, mode, via } => {
                 let c = client.unwrap_or(1);
                 let mode = mode.unwrap_or_default();
-                if let Some(via) = via {
-                    let via = self.resolve(*via)?;
-                    self.clients.get_mut(c as usize - 1).ok_or(format!("there is no client C{c}"))?.leader_guess = via;
-                }
-                self.submit(c, Op::Read { key: key.clone(), mode })?;
+                let via = via.map(|v| self.resolve(v)).transpose()?;
+                self.submit_via(c, Op::Read { key: key.clone(), mode }, via)?;
                 format!("C{c} reads {key} ({})", mode.name())
             }
             Action::AddNode => {

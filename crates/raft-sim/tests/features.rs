@@ -130,3 +130,14 @@ fn a_follower_behind_the_snapshot_catches_up_through_install_snapshot_and_restar
     assert!(w.logs_identical());
     assert!(w.checker.ok());
 }
+
+#[test]
+fn a_read_queued_behind_a_write_still_goes_to_the_node_the_user_chose() {
+    let mut w = world(false);
+    w.apply_action(&Action::ClientWrite { key: "x".into(), value: "1".into(), client: Some(2) }).expect("write");
+    // Client 2 is busy with the write; the read waits in its queue, then asks S3 as told.
+    read(&mut w, ReadMode::Local, 3);
+    w.run_until(w.now + 2000);
+    let read = w.completed.iter().find(|c| matches!(c.op, Op::Read { .. })).expect("the read completed");
+    assert_eq!(read.served_by, 3);
+}
