@@ -380,6 +380,11 @@ impl Checker {
         let writes = self.acked_writes.entry(key.to_string()).or_default();
         let highest = writes.last().map_or(index, |&(_, i)| i.max(index));
         writes.push((now, highest));
+        // Bounded memory for long runs: the entries hold running maxima, so dropping the oldest
+        // only weakens the check for a read that started before every kept write.
+        if writes.len() > ACKED_WRITES_KEPT {
+            writes.drain(..ACKED_WRITES_KEPT / 2);
+        }
     }
 
     /// A read of `key` that started at `invoked_ms` returned the value written at `version`.
@@ -408,6 +413,9 @@ impl Checker {
         self.acked_max = self.acked_max.max(index);
     }
 }
+
+/// Acknowledged writes remembered per key for judging reads.
+const ACKED_WRITES_KEPT: usize = 512;
 
 /// True if every quorum of `a` meets every quorum of `b`. A quorum of a joint configuration
 /// holds a majority of each half, so it is enough that some half of `a` always meets some half
