@@ -110,9 +110,9 @@ struct Link {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checker {
-    /// The voters of the latest committed configuration: an acknowledged entry must stay on a
-    /// majority of their disks.
-    voters: Vec<NodeId>,
+    /// The voters of the latest committed configuration, one list per half (two during a joint
+    /// change): an acknowledged entry must stay where every quorum of it meets a copy.
+    voters: Vec<Vec<NodeId>>,
     voters_index: Index,
     /// Nodes shut down for good.
     #[serde(default)]
@@ -147,7 +147,7 @@ pub struct Checker {
 
 impl Checker {
     pub fn new(voters: usize) -> Self {
-        Checker { voters: (1..=voters as NodeId).collect(), ..Default::default() }
+        Checker { voters: vec![(1..=voters as NodeId).collect()], ..Default::default() }
     }
 
     /// Sets the event number and time that violations found next will carry.
@@ -260,13 +260,19 @@ impl Checker {
         let a = self.acked_max;
         let Some(want) = self.committed_link(a) else { return };
         // Every quorum of live voters must include a holder: voters shut down for good never
-        // vote again, so they count neither way.
-        let live = || self.voters.iter().filter(|n| !self.retired.contains(n));
-        let holders = live().filter(|&&n| self.link(n, a) == Some(want)).count();
-        let (live_count, majority) = (live().count(), self.voters.len() / 2 + 1);
-        if a > 0 && live_count.saturating_sub(holders) >= majority {
-            let detail =
-                format!("acknowledged entry {a} is now on only {holders} of {} voters' disks", self.voters.len());
+        // vote again, so they count neither way. A joint quorum holds a majority of each half,
+        // so it is enough that one half has no holder-free majority.
+        let holder_free_majority = |half: &Vec<NodeId>| {
+            let live = half.iter().filter(|n| !self.retired.contains(n));
+            let missing = live.filter(|&&n| self.link(n, a) != Some(want)).count();
+            missing > half.len() / 2
+        };
+        if a > 0 && self.voters.iter().all(holder_free_majority) {
+            let sizes: Vec<String> = self.voters.iter().map(|h| h.len().to_string()).collect();
+            let detail = format!(
+                "acknowledged entry {a} is missing from enough live voters ({} in the configuration) to elect a leader without it",
+                sizes.join(" + ")
+            );
             self.report(Property::CommittedNeverLost, vec![node], Some(a), detail);
         }
     }
@@ -354,11 +360,14 @@ impl Checker {
         }
     }
 
-    /// The configuration entry at `index`, with these voters, committed.
-    pub fn on_config_committed(&mut self, index: Index, voters: &[NodeId]) {
+    /// The configuration entry at `index` committed.
+    pub fn on_config_committed(&mut self, index: Index, m: &Membership) {
         if index > self.voters_index {
             self.voters_index = index;
-            self.voters = voters.to_vec();
+            self.voters = vec![m.voters.clone()];
+            if m.is_joint() {
+                self.voters.push(m.outgoing.clone());
+            }
         }
     }
 
@@ -571,6 +580,28 @@ mod tests {
         assert!(c.ok());
         c.on_disk_loss(2);
         assert!(broken(&c, Property::CommittedNeverLost));
+    }
+
+    #[test]
+    fn an_acknowledged_entry_needs_a_copy_in_every_quorum_of_the_committed_configuration() {
+        let mut c = Checker::new(3);
+        for n in [1, 4, 5] {
+            c.on_write(n, false, 0, &[e(1, 1)]);
+        }
+        c.on_commit(1, 1, 1, &[]);
+        c.on_ack(1, 1, 1);
+        // C_old = {1,2,3} holds it once, C_new = {1,4,5} on a majority: every joint quorum
+        // includes a copy.
+        c.on_config_committed(2, &Membership::from_parts(vec![1, 4, 5], vec![1, 2, 3], vec![]));
+        c.on_disk_loss(2);
+        assert!(c.ok());
+        // S5 is gone for good: it cannot vote, so its copy is not needed as long as every live
+        // majority of {1,4,5} includes S1's.
+        c.on_retire(5);
+        c.on_disk_loss(4);
+        assert!(c.ok());
+        c.on_disk_loss(1);
+        assert!(broken(&c, Property::CommittedNeverLost), "S1 and S4 could now elect a leader without it");
     }
 
     #[test]

@@ -316,10 +316,10 @@ impl World {
     /// The leader applying a final configuration also retires the nodes it left out (they may
     /// never learn of their removal).
     fn on_config_applied(&mut self, id: NodeId, index: Index, m: &Membership) {
+        self.checker.on_config_committed(index, m);
         if m.is_joint() {
             return;
         }
-        self.checker.on_config_committed(index, &m.voters);
         let retire_removed = self.config.cluster.retire_removed;
         let node = self.node_mut(id);
         let was_member = node.was_member;
@@ -853,6 +853,12 @@ impl World {
             Action::Promote { node } => {
                 let id = self.resolve(*node)?;
                 let leader = self.leader().ok_or("there is no leader to promote the node")?;
+                // Only a learner is promoted: it has caught up, and a node shut down for good
+                // (or a removed identity) never comes back as a voter.
+                let is_learner = self.node(leader).raft.as_ref().is_some_and(|r| r.membership().is_learner(id));
+                if !is_learner || self.node(id).retired {
+                    return Err(format!("S{id} is not a learner; add a node first, then promote it"));
+                }
                 let refusal = self.change_membership(leader, ConfChange::AddVoter(id))?;
                 refusal.unwrap_or_else(|| format!("S{leader} makes S{id} a voter"))
             }
