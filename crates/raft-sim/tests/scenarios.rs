@@ -69,6 +69,9 @@ fn the_library_lists_every_scenario_file_once() {
         "lease-read",
         "lease-clock-drift",
         "leadership-transfer",
+        "learner-must-vote",
+        "removed-server-disrupts",
+        "removed-server-ignored",
     ] {
         assert!(library::get(required).is_some(), "{required} is missing");
     }
