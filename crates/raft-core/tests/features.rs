@@ -177,6 +177,20 @@ impl Cluster {
         self.raft(id).role()
     }
 
+    /// Makes `id` leader with votes from `voters`, who are then cut off, so the leader's no-op
+    /// is not acknowledged: it leads without an entry of its term committed.
+    fn elect_without_commit(&mut self, id: NodeId, voters: &[NodeId]) {
+        self.isolated.extend(voters);
+        self.node(id).raft.campaign();
+        for &from in voters {
+            let term = self.raft(id).term();
+            let body = Body::RequestVoteResponse { granted: true, refusal: None };
+            self.node(id).raft.step(Message { from, to: id, term, body });
+        }
+        self.stabilize();
+        assert_eq!(self.raft(id).role(), Role::Leader);
+    }
+
     fn elect(&mut self, id: NodeId) {
         self.campaign(id);
         assert_eq!(self.raft(id).role(), Role::Leader, "S{id} should have won");
@@ -281,20 +295,7 @@ fn a_removed_leader_steps_down_once_the_removal_commits() {
 #[test]
 fn one_change_at_a_time_and_only_after_an_own_term_commit() {
     let mut c = Cluster::new(&[1, 2, 3], Faults::default());
-    c.node(1).raft.campaign();
-    // Deliver the votes but not the no-op acknowledgements: S1 leads without an own-term commit.
-    c.isolated.extend([2, 3]);
-    for id in [2, 3] {
-        let term = c.raft(1).term();
-        c.node(1).raft.step(Message {
-            from: id,
-            to: 1,
-            term,
-            body: Body::RequestVoteResponse { granted: true, refusal: None },
-        });
-    }
-    c.stabilize();
-    assert_eq!(c.raft(1).role(), Role::Leader);
+    c.elect_without_commit(1, &[2, 3]);
     assert_eq!(c.change(1, ConfChange::AddLearner(4)), Err(ProposeError::OwnTermNotCommitted));
     c.isolated.clear();
     c.tick(1);
@@ -312,18 +313,7 @@ fn one_change_at_a_time_and_only_after_an_own_term_commit() {
 fn with_the_fault_a_new_leader_changes_membership_before_its_own_commit() {
     let faults = Faults { change_before_own_commit: true, ..Faults::default() };
     let mut c = Cluster::new(&[1, 2, 3], faults);
-    c.isolated.extend([2, 3]);
-    c.node(1).raft.campaign();
-    for id in [2, 3] {
-        let term = c.raft(1).term();
-        c.node(1).raft.step(Message {
-            from: id,
-            to: 1,
-            term,
-            body: Body::RequestVoteResponse { granted: true, refusal: None },
-        });
-    }
-    c.stabilize();
+    c.elect_without_commit(1, &[2, 3]);
     assert!(c.change(1, ConfChange::AddLearner(4)).is_ok());
 }
 
