@@ -7,16 +7,17 @@ use raft_sim::kv::Op;
 use raft_sim::{Action, NodeRef, World};
 use yew::prelude::*;
 
-/// A leader-plus-followers minority: the leader loses its quorum when cut off with it.
-pub fn minority_with_leader(n: usize, leader: Option<NodeId>) -> Vec<NodeId> {
-    let size = (n.saturating_sub(1) / 2).max(1);
-    let first = leader.unwrap_or(1);
-    (0..size as u64).map(|k| (first - 1 + k) % n as u64 + 1).collect()
+/// A leader-plus-followers minority of `ids`: the leader loses its quorum when cut off with it.
+pub fn minority_with_leader(ids: &[NodeId], leader: Option<NodeId>) -> Vec<NodeId> {
+    let size = (ids.len().saturating_sub(1) / 2).max(1).min(ids.len());
+    let start = leader.and_then(|l| ids.iter().position(|&i| i == l)).unwrap_or(0);
+    (0..size).map(|k| ids[(start + k) % ids.len()]).collect()
 }
 
 #[derive(Properties, PartialEq)]
 pub struct NetworkProps {
-    pub nodes: usize,
+    /// The nodes still in the cluster (removed ones are left out).
+    pub nodes: Vec<NodeId>,
     pub leader: Option<NodeId>,
     pub cuts: usize,
     pub on_act: Callback<Action>,
@@ -24,14 +25,15 @@ pub struct NetworkProps {
 
 #[component]
 pub fn NetworkPanel(p: &NetworkProps) -> Html {
-    let groups = use_state(|| vec![0u8; p.nodes]);
-    let n = p.nodes;
+    let groups = use_state(|| vec![0u8; p.nodes.len()]);
+    let ids = &p.nodes;
+    let n = ids.len();
     let g: Vec<u8> = (0..n).map(|i| groups.get(i).copied().unwrap_or(0)).collect();
     let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
-    let minority = minority_with_leader(n, p.leader);
+    let minority = minority_with_leader(ids, p.leader);
     let minority_text = minority.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(", ");
     let custom: Vec<Vec<NodeRef>> = (0..3u8)
-        .map(|k| (0..n).filter(|i| g[*i] == k).map(|i| NodeRef::Id(i as u64 + 1)).collect::<Vec<_>>())
+        .map(|k| (0..n).filter(|i| g[*i] == k).map(|i| NodeRef::Id(ids[i])).collect::<Vec<_>>())
         .filter(|grp| !grp.is_empty())
         .collect();
     let custom_ok = custom.len() > 1;
@@ -58,8 +60,9 @@ pub fn NetworkPanel(p: &NetworkProps) -> Html {
                         groups.set(v);
                     });
                     let letter = ["A", "B", "C"][g[i] as usize];
+                    let id = ids[i];
                     html! { <button class={classes!("group-chip", format!("g{}", g[i]))} {onclick}
-                        aria-label={format!("S{} in group {letter}", i + 1)}>{ format!("S{} ", i + 1) }<b>{ letter }</b></button> }
+                        aria-label={format!("S{id} in group {letter}")}>{ format!("S{id} ") }<b>{ letter }</b></button> }
                 }) }
                 <button class="primary" disabled={!custom_ok} onclick={act(Action::Partition { groups: custom })}>{"Apply partition"}</button>
             </div>

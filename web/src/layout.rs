@@ -227,7 +227,7 @@ fn side(app: &App, ctx: &Context<App>) -> Html {
             Selection::None => overview(),
         },
         Tab::Network => html! {
-            <NetworkPanel nodes={w.nodes.len()} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
+            <NetworkPanel nodes={w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect::<Vec<_>>()} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
         },
         Tab::Clients => html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> },
         Tab::Setup => html! {
