@@ -202,3 +202,21 @@ test('screenshots of six nodes in a joint change, at desktop and phone sizes', a
     await page.close();
   }
 });
+
+test('with &retire=0 a removed node keeps running, and the setting shows it', async () => {
+  const { page, errors } = await open(ctx, '?speed=1&retire=0');
+  await page.waitForSelector('[data-role=leader]');
+  await waitForQuiet(page);
+  const leader = await page.locator('[data-role=leader]').first().getAttribute('data-node-id');
+  const victim = ['1', '2', '3', '4', '5'].find((id) => id !== leader);
+  await selectNode(page, victim);
+  await page.getByRole('button', { name: 'Remove', exact: true }).click();
+  // Out of the configuration, but not shut down: it still has a live role.
+  await page.waitForSelector(`[data-node-id="${victim}"][data-member=outside]`);
+  assert.notEqual(await page.locator(`[data-node-id="${victim}"]`).getAttribute('data-role'), 'removed');
+  await page.keyboard.press('Escape');
+  await page.getByRole('tab', { name: 'Setup' }).click();
+  assert.equal(await page.getByRole('checkbox', { name: /shut down removed nodes/ }).isChecked(), false);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

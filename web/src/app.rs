@@ -521,6 +521,7 @@ impl App {
             Change::PreVote(v) => s.pre_vote = (v != c.pre_vote).then_some(v),
             Change::CheckQuorum(v) => s.check_quorum = (v != c.check_quorum).then_some(v),
             Change::SnapshotEntries(v) => s.snapshot_entries = (v != c.snapshot_entries).then_some(v),
+            Change::RetireRemoved(v) => s.retire_removed = (v != c.retire_removed).then_some(v),
             Change::Fault(name, on) => {
                 s.faults.retain(|f| *f != name);
                 if on && !c.faults.contains(&name) {

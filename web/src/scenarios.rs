@@ -69,6 +69,7 @@ pub fn build(setup: &Setup) -> Result<Scenario, String> {
     c.pre_vote = setup.pre_vote.unwrap_or(c.pre_vote);
     c.check_quorum = setup.check_quorum.unwrap_or(c.check_quorum);
     c.snapshot_entries = setup.snapshot_entries.unwrap_or(c.snapshot_entries);
+    c.retire_removed = setup.retire_removed.unwrap_or(c.retire_removed);
     if c.nodes > crate::url_state::MAX_NODES {
         return Err(format!("the page draws at most {} nodes", crate::url_state::MAX_NODES));
     }

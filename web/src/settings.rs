@@ -16,6 +16,7 @@ pub enum Change {
     PreVote(bool),
     CheckQuorum(bool),
     SnapshotEntries(u64),
+    RetireRemoved(bool),
     Fault(String, bool),
     Seed(u64),
     NewSeed,
@@ -56,6 +57,7 @@ pub fn Settings(p: &SettingsProps) -> Html {
     let on_snap = emit(|e| parse_change(Change::SnapshotEntries)(e));
     let on_prevote = emit(|e| Some(Change::PreVote(crate::util::input_checked(&e))));
     let on_cq = emit(|e| Some(Change::CheckQuorum(crate::util::input_checked(&e))));
+    let on_retire = emit(|e| Some(Change::RetireRemoved(crate::util::input_checked(&e))));
     let new_seed = p.on_change.reform(|_: MouseEvent| Change::NewSeed);
     let et = c.election_ticks as u64 * c.tick_ms;
     html! {
@@ -87,6 +89,8 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 <span><b>{"pre-vote"}</b>{" — ask “would you vote for me?” first, so a rejoining node cannot disrupt the cluster (§9.6)"}</span></label>
             <label class="check"><input type="checkbox" checked={c.check_quorum} onchange={on_cq} />
                 <span><b>{"check-quorum"}</b>{" — a leader that hears from no majority steps down (§6.2); lease reads need it"}</span></label>
+            <label class="check"><input type="checkbox" checked={c.retire_removed} onchange={on_retire} />
+                <span><b>{"shut down removed nodes"}</b>{" — as operators do; off, a removed node that never learns it was removed keeps campaigning (§4.2.3)"}</span></label>
             <NetworkForm network={p.network} on_act={p.on_act.clone()} />
             <h4>{"Teaching faults"}</h4>
             <p class="muted small">{"Each switch breaks one rule of Raft on purpose. The checkers should catch it."}</p>

@@ -2,7 +2,7 @@
 //! differ from the scenario's, the user's timed actions and the current time. Opening the URL
 //! rebuilds the session, replays the actions and seeks to `t`, so a link reproduces a run.
 //!
-//! `?scenario=figure-8&seed=3&nodes=7&prevote=1&snapshot=20&faults=double-vote&a=<base64url JSON>&t=1200`
+//! `?scenario=figure-8&seed=3&nodes=7&prevote=1&snapshot=20&retire=0&faults=double-vote&a=<base64url JSON>&t=1200`
 
 use crate::base64;
 use raft_sim::Action;
@@ -21,6 +21,8 @@ pub struct Setup {
     pub check_quorum: Option<bool>,
     /// Snapshot after this many applied entries (0: never).
     pub snapshot_entries: Option<u64>,
+    /// Shut removed nodes down (the simulator's `retire_removed`).
+    pub retire_removed: Option<bool>,
     /// Teaching faults switched on in addition to the scenario's own.
     pub faults: Vec<String>,
 }
@@ -116,6 +118,7 @@ pub fn parse(pairs: &[(String, String)]) -> (UrlState, Vec<String>) {
             "prevote" => st.setup.pre_vote = flag(k, v, e),
             "checkquorum" => st.setup.check_quorum = flag(k, v, e),
             "snapshot" => st.setup.snapshot_entries = number(k, v, e),
+            "retire" => st.setup.retire_removed = flag(k, v, e),
             "faults" => st.setup.faults = v.split(',').filter(|f| !f.is_empty()).map(String::from).collect(),
             "t" => {
                 st.t = number(k, v, e).filter(|t| {
@@ -161,6 +164,7 @@ pub fn to_query(setup: &Setup, actions: &[(u64, Action)], t: Option<u64>, embed:
     push("prevote", setup.pre_vote.map(|v| u8::from(v).to_string()));
     push("checkquorum", setup.check_quorum.map(|v| u8::from(v).to_string()));
     push("snapshot", setup.snapshot_entries.map(|v| v.to_string()));
+    push("retire", setup.retire_removed.map(|v| u8::from(v).to_string()));
     if !setup.faults.is_empty() {
         push("faults", Some(encode_component(&setup.faults.join(","))));
     }
