@@ -102,7 +102,7 @@ async function main() {
       const { page } = await open(ctx, `?nodes=9&election=100&heartbeat=2&speed=1&a=${slow}`);
       await page.waitForSelector('[data-role=leader]');
       await page.waitForTimeout(2000);
-      const inFlight = await page.locator('[data-msg-kind]').count();
+      const inFlight = Number(await page.locator('.msgs canvas').getAttribute('data-in-flight'));
       // CPU first: the frame probe below runs its own requestAnimationFrame loop, which makes
       // Chromium do per-frame work the page itself avoids.
       const cpu = await cpuPerSecond(page, 5);

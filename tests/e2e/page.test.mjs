@@ -115,6 +115,40 @@ test('user text is escaped', async () => {
   await page.close();
 });
 
+test('with hundreds of messages in flight, a canvas draws them and a click on a dot inspects it', async () => {
+  // Nine nodes, heartbeats every 20 ms over links of 300-600 ms.
+  const slow = Buffer.from(JSON.stringify([[0, { do: 'set-network', latency_ms: [300, 600] }]])).toString('base64url');
+  const { page, errors } = await open(ctx, `?nodes=9&election=100&heartbeat=2&speed=1&a=${slow}`);
+  const canvas = page.locator('.msgs canvas');
+  await page.waitForFunction(() => Number(document.querySelector('.msgs canvas')?.getAttribute('data-in-flight')) > 100);
+  assert.equal(await page.locator('[data-msg-kind]').count(), 0, 'while playing, the dots are pixels');
+  const painted = () =>
+    canvas.evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
+      return n;
+    });
+  assert.ok((await painted()) > 2000, 'the canvas shows the dots');
+  await page.keyboard.press('Space');
+  // Paused: an element over each dot names its message; they are hidden to click the canvas.
+  const n = Number(await canvas.getAttribute('data-in-flight'));
+  assert.equal(await page.locator('.dot-hit[data-msg-kind]').count(), n);
+  // A dot no other dot overlaps, so the click can only mean it.
+  const { id, x, y } = await page.evaluate(() => {
+    const dots = [...document.querySelectorAll('.dot-hit')].map((e) => {
+      const r = e.getBoundingClientRect();
+      e.style.pointerEvents = 'none';
+      return { id: e.getAttribute('data-msg-id'), x: r.x + r.width / 2, y: r.y + r.height / 2, d: r.width };
+    });
+    return dots.find((a) => dots.every((b) => a === b || Math.hypot(a.x - b.x, a.y - b.y) > a.d / 2 + b.d / 2 + 2));
+  });
+  await page.mouse.click(x, y);
+  await page.locator('.insp-title', { hasText: `Message ${id}:` }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('screenshots at desktop and phone sizes are not blank', async () => {
   for (const [w, h, name] of [[1280, 800, 'desktop'], [390, 844, 'phone']]) {
     const page = await ctx.context.newPage();

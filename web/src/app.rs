@@ -52,6 +52,7 @@ pub enum Msg {
     Key(Cmd),
     Visible(bool),
     ClearToast,
+    Redraw,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +81,9 @@ pub(crate) struct Callbacks {
     pub(crate) pick: Callback<Option<String>>,
     pub(crate) setting: Callback<Change>,
     pub(crate) help_close: Callback<()>,
+    /// A click landed on a message's dot (flights.rs), and the stage was resized.
+    pub(crate) pick_msg: Callback<u64>,
+    pub(crate) redraw: Callback<()>,
 }
 
 pub struct App {
@@ -112,7 +116,7 @@ pub struct App {
 
     pub(crate) views: Views,
     pub(crate) nodes: Rc<Vec<NodeView>>,
-    /// Messages in flight and timer arcs, drawn outside Yew into `layer`.
+    /// Messages in flight (a canvas) and timer arcs, drawn outside Yew into `layer`.
     pub(crate) flights: Flights,
     pub(crate) layer: yew::NodeRef,
     pub(crate) links: Rc<Vec<LinkView>>,
@@ -192,6 +196,8 @@ impl Component for App {
             pick: link.callback(Msg::Pick),
             setting: link.callback(Msg::Setting),
             help_close: link.callback(|_| Msg::Help(false)),
+            pick_msg: link.callback(|id| Msg::Select(Selection::Msg(id))),
+            redraw: link.callback(|_| Msg::Redraw),
         };
         let reduced_motion = crate::util::media_matches("(prefers-reduced-motion: reduce)");
         let mut app = App {
@@ -351,6 +357,10 @@ impl Component for App {
                 self.toast = None;
                 self.toast_timer = None;
             }
+            Msg::Redraw => {
+                self.flights.sync(&self.sim.runner.world, self.vclock, self.speed(), self.playing);
+                return false;
+            }
         }
         true
     }
@@ -363,12 +373,13 @@ impl Component for App {
         self.arm_toast(ctx);
         // The layer exists from the first render on; a re-render may also have re-created a
         // node's ring, which `sync` notices.
-        self.flights.attach(self.layer.cast::<web_sys::Element>());
-        self.flights.sync(&self.sim.runner.world, self.vclock, self.speed());
+        let cb = &self.cb;
+        self.flights.attach(self.layer.cast::<web_sys::Element>(), &cb.pick_msg, &cb.redraw, self.reduced_motion);
         self.flights.select(match self.selected {
             Selection::Msg(id) => Some(id),
             _ => None,
         });
+        self.flights.sync(&self.sim.runner.world, self.vclock, self.speed(), self.playing);
     }
 }
 

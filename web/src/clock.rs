@@ -2,9 +2,9 @@
 //! advances by wall time x speed. When events come every frame, one requestAnimationFrame loop
 //! advances it; when the next event is further away, the page sleeps (a timer) until it is due
 //! and handles it in the timer's task, with no frame at all unless something drawn changed (a
-//! node tick usually changes nothing). Moving things are CSS animations (flights.rs), so
-//! nothing needs redrawing between events. Nothing runs while paused, and a hidden tab pauses
-//! the run (browser_events.rs).
+//! node tick usually changes nothing). Messages and timer arcs are CSS animations, except when
+//! so many messages fly that a canvas draws them every frame (flights.rs). Nothing runs while
+//! paused, and a hidden tab pauses the run (browser_events.rs).
 
 use crate::app::{App, Msg, Tab};
 use crate::util::{fmt_ms, perf_now};
@@ -103,7 +103,7 @@ impl App {
         let next_caption = self.captions.iter().map(|(at, _)| *at).find(|at| *at > now && self.pause_at_captions);
         let next = [w.next_event_ms(), self.sim.runner.next_item_ms(), next_caption].into_iter().flatten().min();
         let wait = next.map_or(1000.0, |t| ((t as f64 - self.vclock) / self.speed()).min(1000.0));
-        if wait > SLEEP_OVER_MS && !self.dirty {
+        if wait > SLEEP_OVER_MS && !self.dirty && !self.flights.moving(w) {
             let link = ctx.link().clone();
             self.wake = Some(Timeout::new(wait.ceil() as u32, move || link.send_message(Msg::Wake)));
         } else {
@@ -136,9 +136,7 @@ impl App {
         let was_lagging = self.lagging;
         self.lagging = !self.advance_within(target, FRAME_BUDGET_MS);
         if self.lagging {
-            // Fall back to what the CPU manages. Running animations are left alone (restarting
-            // hundreds of them costs more than the frame had): a message that arrives late
-            // waits at the end of its path.
+            // Fall back to what the CPU manages: messages are drawn where this time puts them.
             self.vclock = self.sim.now() as f64;
         }
         let changed = self.sim.runner.world.events != events || was_lagging != self.lagging;
@@ -170,6 +168,7 @@ impl App {
             self.last_render = ts;
             self.rendered_ms = self.sim.now();
         }
+        self.flights.draw(&self.sim.runner.world, self.vclock, true);
         self.schedule(ctx);
         render
     }

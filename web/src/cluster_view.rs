@@ -1,7 +1,7 @@
 //! The cluster: nodes on a ring, the links between them, and messages in flight.
 //!
 //! Links are static SVG, nodes HTML. Messages in flight and timer arcs are not in this tree:
-//! flights.rs draws them into the empty `.msgs` layer and the nodes' rings. Positions are
+//! flights.rs draws them into the empty `.msgs` layer (a canvas) and the nodes' rings. Positions are
 //! percentages of a square stage.
 
 use crate::inspector::Selection;
@@ -61,13 +61,6 @@ pub fn ClusterView(p: &ClusterProps) -> Html {
     let (hx, hy) = HUB;
     let hub_style = format!("left:{hx}%;top:{hy}%;width:{}%", HUB_R * 2.0);
     let on_hub = p.on_select.reform(|_: MouseEvent| Selection::Clients);
-    let on_select = p.on_select.clone();
-    // One listener for every dot: they come and go outside Yew.
-    let on_msg = Callback::from(move |e: MouseEvent| {
-        if let Some(id) = crate::flights::clicked_message(&e) {
-            on_select.emit(Selection::Msg(id));
-        }
-    });
     html! {
         <div class="stage-box">
         <div class={classes!("stage", p.paused.then_some("paused"))} ref={stage}>
@@ -80,7 +73,7 @@ pub fn ClusterView(p: &ClusterProps) -> Html {
             { for p.nodes.iter().map(|n| html! {
                 <NodeEl key={n.id} view={n.clone()} selected={sel == Selection::Node(n.id)} on_select={p.on_select.clone()} />
             }) }
-            <div class="msgs" ref={p.layer.clone()} onclick={on_msg}></div>
+            <div class="msgs" ref={p.layer.clone()}></div>
             { p.children.clone() }
         </div>
         </div>

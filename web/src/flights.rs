@@ -1,293 +1,427 @@
-//! What moves between simulator events: messages in flight and election-timer arcs. They are
-//! kept out of Yew's tree: with 9 nodes and fast heartbeats a dozen messages start and land
-//! every frame, and re-rendering the page for each would cost more than a frame. Instead this
-//! layer adds and removes just those elements, each keyed by message id (or node), and gives
-//! each a CSS animation with the duration and start the virtual clock asks for; the browser
-//! moves them on the compositor. `.stage.paused` pauses them all through their own clock.
+//! Messages in flight. While few fly, each is an element with a CSS animation the browser runs
+//! on its compositor (flight_elements.rs): nothing to do between simulator events. With 9 nodes
+//! and fast heartbeats hundreds are in flight and a dozen start and land every frame; as
+//! elements they would cost the browser most of every frame in style work, so above
+//! `CANVAS_OVER` they are drawn on one canvas instead, one `drawImage` per message
+//! (dot_sprites.rs), placed by the virtual clock every frame.
 //!
-//! An animation never gets new timing while it runs (the browser would count the wall time
-//! already run): when a message's delivery time or a timer's length changes, its element is
-//! replaced.
+//! Clicks on a dot are found by the stage before the nodes and links under it see them: by the
+//! element clicked, or on the canvas by position. A paused run's canvas also gets a
+//! transparent element over each dot, with `data-msg-kind`, a tooltip and an accessible name.
 
+use crate::dot_sprites::{context_2d, Look, Sprites};
+use crate::flight_elements::FlightElements;
 use crate::snapshot::{radius, ring_pos, HUB, HUB_R};
-use crate::util::{round, Fx};
-use raft_core::{Body, Role, Term};
-use raft_sim::network::{Endpoint, InFlight, Payload, Reply};
+use crate::timer_arcs::TimerArcs;
+use crate::util::Fx;
+use gloo::events::{EventListener, EventListenerOptions, EventListenerPhase};
+use raft_core::Role;
+use raft_sim::network::{Endpoint, InFlight};
 use raft_sim::World;
-use std::collections::BTreeMap;
-use std::f64::consts::PI;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element};
+use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement, MouseEvent};
+use yew::Callback;
 
-struct Flight {
-    deliver_ms: u64,
-    dropped: bool,
-    el: Element,
+/// Where a message was last drawn, in CSS px from the stage's corner.
+#[derive(Clone, Copy)]
+struct Hit {
+    id: u64,
+    x: f64,
+    y: f64,
+    r: f64,
 }
 
-struct Arc {
-    term: Term,
-    role: Role,
-    timeout: u32,
-    frozen: bool,
-    /// Virtual time the arc started draining, and the elapsed time when it was made.
-    start: f64,
-    elapsed: f64,
-    el: Element,
+/// What the canvas shows; drawing again with the same key would give the same pixels.
+#[derive(Clone, Copy, PartialEq)]
+struct Drawn {
+    events: u64,
+    vclock: f64,
+    in_flight: usize,
+    selected: Option<u64>,
+    size: (f64, f64),
+    live: bool,
 }
 
-/// The imperative layer. Holds the `.msgs` element Yew renders empty, and the stage around it
-/// where the nodes' rings are.
+/// Listeners and observers that live as long as the canvas.
+struct Wiring {
+    _resize: web_sys::ResizeObserver,
+    _on_resize: Closure<dyn FnMut(js_sys::Array)>,
+    _click: EventListener,
+    _hover: EventListener,
+}
+
+/// The canvas takes over above this many messages in flight, and hands back below
+/// `ELEMENTS_UNDER` (apart, so a count hovering around one threshold does not flip it).
+const CANVAS_OVER: usize = 64;
+const ELEMENTS_UNDER: usize = 40;
+
+/// The messages (as elements or on the canvas), and the timer arcs.
 #[derive(Default)]
 pub struct Flights {
+    /// The `.msgs` element Yew renders empty; its parent is the stage.
     layer: Option<Element>,
-    msgs: BTreeMap<u64, Flight>,
-    arcs: Vec<Option<Arc>>,
+    canvas: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
+    /// Messages are drawn on the canvas (else as `elements`).
+    on_canvas: bool,
+    elements: FlightElements,
+    /// The count `data-in-flight` shows.
+    shown_count: Option<usize>,
+    wiring: Option<Wiring>,
+    /// Stage width in CSS px and the device pixel ratio, kept by a ResizeObserver.
+    size: Rc<Cell<(f64, f64)>>,
+    hits: Rc<RefCell<Vec<Hit>>>,
+    drawn: Option<Drawn>,
+    sprites: Sprites,
+    dark: bool,
+    /// Elements over the dots of a paused run, and the moment they were made for.
+    targets: Vec<Element>,
+    targets_for: Option<(u64, f64)>,
     selected: Option<u64>,
-}
-
-fn doc() -> Option<Document> {
-    web_sys::window()?.document()
-}
-
-fn el(d: &Document, tag: &str, class: &str) -> Option<Element> {
-    let e = d.create_element(tag).ok()?;
-    e.set_class_name(class);
-    Some(e)
+    reduced_motion: bool,
+    arcs: TimerArcs,
 }
 
 impl Flights {
     /// Uses `layer` from now on; a new element (first render, a rebuilt stage) starts afresh.
-    pub fn attach(&mut self, layer: Option<Element>) {
-        if self.layer != layer {
-            self.restart();
-            self.layer = layer;
+    /// `pick` is told which message a click landed on, `redraw` that the stage was resized.
+    pub fn attach(
+        &mut self,
+        layer: Option<Element>,
+        pick: &Callback<u64>,
+        redraw: &Callback<()>,
+        reduced_motion: bool,
+    ) {
+        if self.layer == layer {
+            return;
         }
+        self.restart();
+        self.canvas = None;
+        self.shown_count = None;
+        self.wiring = None;
+        self.layer = layer;
+        self.reduced_motion = reduced_motion;
+        let Some(layer) = self.layer.clone() else { return };
+        let Some(canvas) = layer
+            .owner_document()
+            .and_then(|d| d.create_element("canvas").ok())
+            .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+        else {
+            return;
+        };
+        canvas.set_attribute("aria-hidden", "true").ok();
+        layer.append_child(&canvas).ok();
+        if let Some(ctx) = context_2d(&canvas) {
+            self.canvas = Some((canvas, ctx));
+        }
+        self.wiring = wire(&layer, self.size.clone(), self.hits.clone(), pick.clone(), redraw.clone());
     }
 
-    /// Forgets every animation: after a jump in time or a change of speed, all restart.
+    /// Forgets what was drawn: after a jump in time or a change of speed, all is drawn afresh
+    /// (a running animation cannot be given new timing).
     pub fn restart(&mut self) {
-        for f in std::mem::take(&mut self.msgs).into_values() {
-            f.el.remove();
-        }
-        for a in std::mem::take(&mut self.arcs).into_iter().flatten() {
-            a.el.remove();
-        }
+        self.drawn = None;
+        self.elements.clear();
+        self.arcs.restart();
+        self.clear_targets();
     }
 
     /// Marks the selected message's dot.
     pub fn select(&mut self, id: Option<u64>) {
-        if self.selected == id {
+        self.selected = id;
+        self.elements.select(id);
+    }
+
+    /// True while the canvas shows moving messages, so the clock must draw every frame.
+    pub fn moving(&self, w: &World) -> bool {
+        self.on_canvas && !w.in_flight.is_empty()
+    }
+
+    /// Brings the messages, the arcs and (when paused) the canvas's dot elements in line with
+    /// the world at virtual time `vclock`. `live`: the run is playing.
+    pub fn sync(&mut self, w: &World, vclock: f64, speed: f64, live: bool) {
+        let Some(layer) = self.layer.clone() else { return };
+        let n = w.in_flight.len();
+        let on_canvas = if self.on_canvas { n >= ELEMENTS_UNDER } else { n > CANVAS_OVER };
+        if on_canvas != self.on_canvas {
+            self.on_canvas = on_canvas;
+            self.restart();
+            self.hits.borrow_mut().clear();
+            if let Some((canvas, ctx)) = &self.canvas {
+                ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+            }
+        }
+        self.show_count(n);
+        if !self.on_canvas {
+            if let Some(stage) = layer.parent_element() {
+                self.arcs.sync(&stage, w, vclock, speed);
+            }
+            self.elements.sync(&layer, w, vclock, speed);
             return;
         }
-        for (old, on) in [(self.selected, false), (id, true)] {
-            if let Some(dot) =
-                old.and_then(|i| self.msgs.get(&i)).and_then(|f| f.el.query_selector(".dot").ok().flatten())
-            {
-                dot.class_list().toggle_with_force("selected", on).ok();
-            }
+        self.draw(w, vclock, live);
+        if live {
+            self.clear_targets();
+        } else if self.targets_for != Some((w.events, vclock)) {
+            self.place_targets(w);
+            self.targets_for = Some((w.events, vclock));
         }
-        self.selected = id;
     }
 
-    /// Brings the drawn messages and arcs in line with the world at virtual time `vclock`.
-    pub fn sync(&mut self, w: &World, vclock: f64, speed: f64) {
-        let (Some(layer), Some(d)) = (self.layer.clone(), doc()) else { return };
-        self.msgs.retain(|id, f| {
-            let keep = w.in_flight.contains_key(id);
-            if !keep {
-                f.el.remove();
+    /// For scripts and tests: how many messages are in flight, on the canvas element.
+    fn show_count(&mut self, n: usize) {
+        if self.shown_count != Some(n) {
+            self.shown_count = Some(n);
+            if let Some((canvas, _)) = &self.canvas {
+                canvas.set_attribute("data-in-flight", &n.to_string()).ok();
             }
-            keep
-        });
-        let n = w.nodes.len();
+        }
+    }
+
+    /// Draws every message in flight on the canvas where it is at virtual time `vclock` (when
+    /// the canvas shows them).
+    pub fn draw(&mut self, w: &World, vclock: f64, live: bool) {
+        if !self.on_canvas {
+            return;
+        }
+        self.show_count(w.in_flight.len());
+        let Some((canvas, ctx)) = self.canvas.as_ref() else { return };
+        let (width, dpr) = self.size.get();
+        let key = Drawn {
+            events: w.events,
+            vclock,
+            in_flight: w.in_flight.len(),
+            selected: self.selected,
+            size: (width, dpr),
+            live,
+        };
+        if self.drawn == Some(key) || width <= 0.0 {
+            return;
+        }
+        if self.drawn.is_none_or(|d| d.size != key.size) {
+            let px = (width * dpr).round() as u32;
+            canvas.set_width(px);
+            canvas.set_height(px);
+            // A colour-scheme change is rare; checking it on resizes and jumps is enough.
+            self.sprites.clear();
+            self.dark = crate::util::media_matches("(prefers-color-scheme: dark)");
+        } else {
+            ctx.clear_rect(0.0, 0.0, width * dpr, width * dpr);
+        }
+        if self.drawn.is_none() {
+            let dark = crate::util::media_matches("(prefers-color-scheme: dark)");
+            if dark != self.dark {
+                self.dark = dark;
+                self.sprites.clear();
+            }
+        }
+        self.drawn = Some(key);
+        let u = width / 100.0;
+        let geo = Geometry::new(w.nodes.len());
+        draw_timers(ctx, &self.sprites.palette().track, w, vclock, &geo, u * dpr);
+        let mut hits = self.hits.borrow_mut();
+        hits.clear();
         for m in w.in_flight.values() {
-            if let Some(f) = self.msgs.get(&m.id) {
-                if f.deliver_ms == m.deliver_ms && f.dropped == m.dropped {
-                    continue;
-                }
-                f.el.remove();
+            let look = Look::of(m);
+            let (x, y, p) = geo.place(m, vclock, self.reduced_motion);
+            let (x, y) = (x * u, y * u);
+            let Some(sprite) = self.sprites.get(look, u, dpr) else { continue };
+            let half = sprite.side / 2.0;
+            let alpha = if m.dropped { fade(p) } else { 1.0 };
+            if alpha < 1.0 {
+                ctx.set_global_alpha(alpha);
             }
-            if let Some(e) = message(&d, m, n, vclock, speed, self.selected == Some(m.id)) {
-                layer.append_child(&e).ok();
-                self.msgs.insert(m.id, Flight { deliver_ms: m.deliver_ms, dropped: m.dropped, el: e });
-            }
-        }
-        self.sync_arcs(&d, &layer, w, vclock, speed);
-    }
-
-    fn sync_arcs(&mut self, d: &Document, layer: &Element, w: &World, vclock: f64, speed: f64) {
-        let stage = layer.parent_element();
-        for a in self.arcs.drain(w.nodes.len().min(self.arcs.len())..).flatten() {
-            a.el.remove();
-        }
-        self.arcs.resize_with(w.nodes.len(), || None);
-        for (i, node) in w.nodes.iter().enumerate() {
-            let Some(raft) = node.raft.as_ref().filter(|r| r.role() != Role::Leader) else {
-                if let Some(a) = self.arcs[i].take() {
-                    a.el.remove();
-                }
-                continue;
-            };
-            let tick = w.config.cluster.tick_ms_of(node.id) as f64;
-            let len = (raft.randomized_timeout() as f64 * tick).max(1.0);
-            let elapsed = (raft.election_elapsed() as f64 * tick).min(len);
-            let frozen = node.paused;
-            if let Some(a) = &self.arcs[i] {
-                let same = a.term == raft.term()
-                    && a.role == raft.role()
-                    && a.timeout == raft.randomized_timeout()
-                    && a.frozen == frozen;
-                // Ticks advance `elapsed` in steps while the clock runs smoothly; a reset shows
-                // as the two drifting apart by more than a tick. A reset while the arc has
-                // drained less than 5% keeps it: heartbeats reset followers' timers many times
-                // a second, and each new arc costs the browser style work.
-                let drift = (vclock - a.start) - elapsed;
-                let on_track = if frozen {
-                    a.elapsed == elapsed
-                } else {
-                    drift >= -1.5 * tick && drift <= (1.5 * tick).max(0.05 * len)
-                };
-                // Yew may have re-created the node (and its ring): the arc moves into the new one.
-                if same && on_track && a.el.is_connected() {
-                    continue;
-                }
-            }
-            if let Some(a) = self.arcs[i].take() {
-                a.el.remove();
-            }
-            let ring = stage
-                .as_ref()
-                .and_then(|s| s.query_selector(&format!("[data-node-id=\"{}\"] .ring", node.id)).ok().flatten());
-            let (Some(ring), Some(pie)) = (ring, el(d, "span", if frozen { "pie frozen" } else { "pie" })) else {
-                continue;
-            };
-            pie.set_attribute(
-                "style",
-                &format!("--dur:{}ms;--delay:{}ms", round(len / speed), round(-elapsed / speed)),
+            ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+                &sprite.canvas,
+                (x - half) * dpr,
+                (y - half) * dpr,
+                sprite.side * dpr,
+                sprite.side * dpr,
             )
             .ok();
-            for class in ["spin", "fill", "mask"] {
-                if let Some(i) = el(d, "i", class) {
-                    pie.append_child(&i).ok();
-                }
+            if alpha < 1.0 {
+                ctx.set_global_alpha(1.0);
             }
-            ring.append_child(&pie).ok();
-            self.arcs[i] = Some(Arc {
-                term: raft.term(),
-                role: raft.role(),
-                timeout: raft.randomized_timeout(),
-                frozen,
-                start: vclock - elapsed,
-                elapsed,
-                el: pie,
-            });
+            let r = look.size(u) / 2.0;
+            if self.selected == Some(m.id) {
+                ctx.set_stroke_style_str(&self.sprites.palette().accent);
+                ctx.set_line_width(2.5 * dpr);
+                ctx.begin_path();
+                ctx.arc(x * dpr, y * dpr, (r + 2.5) * dpr, 0.0, std::f64::consts::TAU).ok();
+                ctx.stroke();
+            }
+            hits.push(Hit { id: m.id, x, y, r });
+        }
+    }
+
+    fn clear_targets(&mut self) {
+        for t in self.targets.drain(..) {
+            t.remove();
+        }
+        self.targets_for = None;
+    }
+
+    /// One transparent element over each dot of the paused run (`data-msg-kind`, a tooltip).
+    fn place_targets(&mut self, w: &World) {
+        self.clear_targets();
+        let Some(layer) = self.layer.clone() else { return };
+        let Some(doc) = layer.owner_document() else { return };
+        let (width, _) = self.size.get();
+        let u = width / 100.0;
+        let hits = self.hits.borrow();
+        for h in hits.iter() {
+            let Some(m) = w.in_flight.get(&h.id) else { continue };
+            let Ok(e) = doc.create_element("span") else { continue };
+            e.set_class_name("dot-hit");
+            let title = format!("{}{}", m.summary(), if m.dropped { " (will be lost)" } else { "" });
+            let (x, y, d) = (h.x / u, h.y / u, 2.0 * h.r);
+            e.set_attribute("style", &format!("left:{}%;top:{}%;width:{}px;height:{}px", Fx(x), Fx(y), Fx(d), Fx(d)))
+                .ok();
+            e.set_attribute("data-msg-kind", m.kind()).ok();
+            e.set_attribute("data-msg-id", &m.id.to_string()).ok();
+            e.set_attribute("role", "img").ok();
+            e.set_attribute("aria-label", &format!("Message {}: {title}", m.id)).ok();
+            e.set_attribute("title", &title).ok();
+            layer.append_child(&e).ok();
+            self.targets.push(e);
         }
     }
 }
 
-fn endpoint_pos(e: Endpoint, n: usize) -> ((f64, f64), f64) {
-    match e {
-        Endpoint::Node(id) => (ring_pos(id, n), radius(n)),
-        Endpoint::Client(_) => (HUB, HUB_R),
+/// Election timers as the CSS arcs show them (timer_arcs.rs), which would be replaced on
+/// every heartbeat: the drained part of each follower's ring, clockwise from the top.
+fn draw_timers(ctx: &CanvasRenderingContext2d, track: &str, w: &World, vclock: f64, geo: &Geometry, px: f64) {
+    ctx.set_stroke_style_str(track);
+    ctx.set_line_width(0.2 * geo.r * px);
+    let now = w.now as f64;
+    for (node, &(x, y)) in w.nodes.iter().zip(&geo.nodes) {
+        let Some(raft) = node.raft.as_ref().filter(|r| r.role() != Role::Leader) else { continue };
+        let tick = w.config.cluster.tick_ms_of(node.id) as f64;
+        let len = (raft.randomized_timeout() as f64 * tick).max(1.0);
+        // Between ticks the timer drains smoothly, as the CSS arc does; a paused node's stays.
+        let since_tick = if node.paused { 0.0 } else { (vclock - now).clamp(0.0, tick) };
+        let done = ((raft.election_elapsed() as f64 * tick + since_tick) / len).min(1.0);
+        if done <= 0.0 {
+            continue;
+        }
+        let top = -std::f64::consts::FRAC_PI_2;
+        ctx.begin_path();
+        ctx.arc(x * px, y * px, 0.9 * geo.r * px, top, top + std::f64::consts::TAU * done).ok();
+        ctx.stroke();
     }
 }
 
-/// A message's elements: a path placed at the sender and turned toward the receiver, an inner
-/// element that flies along it, and the dot, turned back upright.
-fn message(d: &Document, m: &InFlight, n: usize, vclock: f64, speed: f64, selected: bool) -> Option<Element> {
-    let ((x0, y0), r0) = endpoint_pos(m.from, n);
-    let ((x1, y1), r1) = endpoint_pos(m.to, n);
-    let (dx, dy) = (x1 - x0, y1 - y0);
-    let dist = js_sys::Math::hypot(dx, dy).max(0.001);
-    let (ux, uy) = (dx / dist, dy / dist);
-    // Requests and replies travel in separate lanes, each to the right of its direction.
-    let lane = 1.1;
-    let (px, py) = (-uy * lane, ux * lane);
-    let (sx, sy) = (x0 + ux * r0 + px, y0 + uy * r0 + py);
-    let len = (dist - r0 - r1).max(0.5);
-    let angle = js_sys::Math::atan2(dy, dx) * 180.0 / PI;
-    let dur = (m.deliver_ms.saturating_sub(m.sent_ms).max(1)) as f64 / speed;
-    let done = (vclock - m.sent_ms as f64).max(0.0) / speed;
-    let (shape, term, ok, badge) = classify(m);
+/// Opacity of a message that will be lost, `p` of the way along: it fades out as it goes.
+fn fade(p: f64) -> f64 {
+    if p < 0.6 {
+        1.0 - 0.15 * p / 0.6
+    } else {
+        0.85 * (1.0 - (p - 0.6) / 0.4)
+    }
+}
 
-    let path = el(d, "div", "msg-path")?;
-    path.set_attribute(
-        "style",
-        &format!("left:{}%;top:{}%;width:{}%;transform:rotate({}deg)", Fx(sx), Fx(sy), Fx(len), Fx(angle)),
-    )
-    .ok()?;
-    path.set_attribute("data-msg-kind", m.kind()).ok()?;
-    path.set_attribute("data-msg-id", &m.id.to_string()).ok()?;
-    let fly = el(d, "div", if m.dropped { "msg-fly lost" } else { "msg-fly" })?;
-    fly.set_attribute("style", &format!("--dur:{}ms;--delay:{}ms", round(dur), round(-done))).ok()?;
-    let mut class = format!("dot {shape}");
-    if let Some(t) = term {
-        class.push(' ');
-        class.push_str(&crate::util::term_class(t));
+/// Node centres and radius (percent of the stage) for one frame.
+struct Geometry {
+    nodes: Vec<(f64, f64)>,
+    r: f64,
+}
+
+impl Geometry {
+    fn new(n: usize) -> Geometry {
+        Geometry { nodes: (1..=n as u64).map(|id| ring_pos(id, n)).collect(), r: radius(n) }
     }
-    class.push_str(match ok {
-        Some(true) => " ok",
-        Some(false) => " no",
-        None => "",
-    });
-    if selected {
-        class.push_str(" selected");
+
+    fn end(&self, e: Endpoint) -> ((f64, f64), f64) {
+        match e {
+            Endpoint::Node(id) => (self.nodes.get(id as usize - 1).copied().unwrap_or(HUB), self.r),
+            Endpoint::Client(_) => (HUB, HUB_R),
+        }
     }
-    // A span, not a button: hundreds of dots are in flight at once, a button's UA styles
-    // double the style work of every frame, and a dot is gone before a keyboard could reach
-    // it. Clicks are handled once for the whole layer.
-    let dot = el(d, "span", &class)?;
-    let title = format!("{}{}", m.summary(), if m.dropped { " (will be lost)" } else { "" });
-    dot.set_attribute("style", &format!("transform:rotate({}deg)", Fx(-angle))).ok()?;
-    dot.set_attribute("role", "img").ok()?;
-    dot.set_attribute("aria-label", &format!("Message {}: {title}", m.id)).ok()?;
-    dot.set_attribute("title", &title).ok()?;
-    let glyph = match (badge, ok) {
-        (Some(n), _) => n.to_string(),
-        (None, Some(true)) => "✓".to_string(),
-        (None, Some(false)) => "✗".to_string(),
-        _ => String::new(),
+
+    /// Where `m` is at `vclock` (percent of the stage), and the share of its way done. It
+    /// leaves the sender's edge and stops at the receiver's; requests and replies keep to
+    /// their own lane, each to the right of its direction.
+    fn place(&self, m: &InFlight, vclock: f64, steps: bool) -> (f64, f64, f64) {
+        let ((x0, y0), r0) = self.end(m.from);
+        let ((x1, y1), r1) = self.end(m.to);
+        let (dx, dy) = (x1 - x0, y1 - y0);
+        let dist = (dx * dx + dy * dy).sqrt().max(0.001);
+        let (ux, uy) = (dx / dist, dy / dist);
+        let lane = 1.1;
+        let len = (dist - r0 - r1).max(0.5);
+        let span = m.deliver_ms.saturating_sub(m.sent_ms).max(1) as f64;
+        let mut p = ((vclock - m.sent_ms as f64) / span).clamp(0.0, 1.0);
+        if steps {
+            // Reduced motion: four jumps instead of a glide.
+            p = (p * 4.0).floor() / 4.0;
+        }
+        let along = r0 + len * p;
+        (x0 + ux * along - uy * lane, y0 + uy * along + ux * lane, p)
+    }
+}
+
+/// Keeps `size` current, and turns clicks (and hovers) over a dot into picks (and a pointer).
+fn wire(
+    layer: &Element,
+    size: Rc<Cell<(f64, f64)>>,
+    hits: Rc<RefCell<Vec<Hit>>>,
+    pick: Callback<u64>,
+    redraw: Callback<()>,
+) -> Option<Wiring> {
+    let stage: HtmlElement = layer.parent_element()?.dyn_into().ok()?;
+    let measure = {
+        let stage = stage.clone();
+        move || (stage.client_width() as f64, web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()))
     };
-    if !glyph.is_empty() {
-        dot.set_text_content(Some(&glyph));
-    }
-    fly.append_child(&dot).ok()?;
-    path.append_child(&fly).ok()?;
-    Some(path)
-}
-
-/// The id of the message whose dot was clicked, from a click anywhere in the layer.
-pub fn clicked_message(e: &web_sys::Event) -> Option<u64> {
-    let target = e.target()?.dyn_into::<Element>().ok()?;
-    target.closest(".dot").ok()??;
-    target.closest("[data-msg-id]").ok()??.get_attribute("data-msg-id")?.parse().ok()
-}
-
-/// (shape class, term for colour, outcome, entry count) of a message.
-fn classify(m: &InFlight) -> (&'static str, Option<Term>, Option<bool>, Option<usize>) {
-    match &m.payload {
-        Payload::Raft(msg) => {
-            let t = Some(msg.term);
-            match &msg.body {
-                Body::RequestVote { .. } => ("m-vote", t, None, None),
-                Body::PreVote { .. } => ("m-prevote", t, None, None),
-                Body::RequestVoteResponse { granted, .. } | Body::PreVoteResponse { granted, .. } => {
-                    ("m-reply", t, Some(*granted), None)
-                }
-                Body::AppendEntries { entries, .. } => {
-                    ("m-append", t, None, if entries.is_empty() { None } else { Some(entries.len()) })
-                }
-                Body::AppendEntriesResponse { success, .. } => ("m-reply", t, Some(*success), None),
-                Body::Heartbeat { .. } => ("m-heartbeat", t, None, None),
-                Body::HeartbeatResponse { .. } => ("m-beat-reply", t, None, None),
-                Body::TimeoutNow => ("m-timeout", t, None, None),
-                Body::InstallSnapshot { .. } => ("m-snap", t, None, None),
-                Body::ReadIndex { .. } => ("m-read", t, None, None),
-                Body::ReadIndexResponse { index, .. } => ("m-read", t, Some(index.is_some()), None),
-            }
+    size.set(measure());
+    let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
+        let now = measure();
+        if size.get() != now {
+            size.set(now);
+            redraw.emit(());
         }
-        Payload::ClientRequest { .. } => ("m-client", None, None, None),
-        Payload::ClientReply { reply, .. } => ("m-client-reply", None, Some(matches!(reply, Reply::Ok { .. })), None),
-    }
+    });
+    let resize = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+    resize.observe(&stage);
+    let find = {
+        let stage = stage.clone();
+        move |e: &web_sys::Event| -> Option<u64> {
+            let e = e.dyn_ref::<MouseEvent>()?;
+            let rect = stage.get_bounding_client_rect();
+            let (x, y) = (e.client_x() as f64 - rect.left(), e.client_y() as f64 - rect.top());
+            // A click on a paused run's element over a dot (a keyboard, a script) names it.
+            let named =
+                e.target().and_then(|t| t.dyn_into::<Element>().ok()).and_then(|t| t.closest("[data-msg-id]").ok()?);
+            if let Some(id) = named.and_then(|t| t.get_attribute("data-msg-id")?.parse().ok()) {
+                return Some(id);
+            }
+            let hits = hits.borrow();
+            // The dot drawn last is on top.
+            hits.iter()
+                .rev()
+                .find(|h| (h.x - x).powi(2) + (h.y - y).powi(2) <= (h.r.max(6.0) + 1.0).powi(2))
+                .map(|h| h.id)
+        }
+    };
+    let capture = EventListenerOptions { phase: EventListenerPhase::Capture, passive: false };
+    let click = {
+        let find = find.clone();
+        EventListener::new_with_options(&stage, "click", capture, move |e| {
+            if let Some(id) = find(e) {
+                e.stop_propagation();
+                e.prevent_default();
+                pick.emit(id);
+            }
+        })
+    };
+    let hover = {
+        let stage = stage.clone();
+        EventListener::new_with_options(&stage.clone(), "mousemove", EventListenerOptions::default(), move |e| {
+            let cursor = if find(e).is_some() { "pointer" } else { "" };
+            stage.style().set_property("cursor", cursor).ok();
+        })
+    };
+    Some(Wiring { _resize: resize, _on_resize: on_resize, _click: click, _hover: hover })
 }

@@ -1,6 +1,6 @@
 //! Raft Playground: the page. `raft_sim::Session` is the model; the components map it to SVG
-//! and HTML. Moving things (messages, election timers) are CSS animations the browser runs on
-//! its compositor (flights.rs), so between simulator events the main thread has nothing to do.
+//! and HTML. Messages in flight and election timers are CSS animations the browser runs on its
+//! compositor, or, when hundreds of messages fly, a canvas drawn each frame (flights.rs).
 //!
 //! A library so that tests/components.rs can mount the components in a browser; main.rs
 //! only calls `start`.
@@ -13,7 +13,9 @@ mod chart;
 mod clock;
 mod cluster_view;
 mod controls;
+mod dot_sprites;
 mod event_log;
+mod flight_elements;
 mod flights;
 mod inspector;
 pub mod json;
@@ -28,6 +30,7 @@ mod settings;
 mod share;
 pub mod shortcuts;
 mod snapshot;
+mod timer_arcs;
 pub mod url_state;
 mod util;
 mod view_data;

@@ -22,7 +22,7 @@ impl App {
         if *self.nodes != nodes {
             self.nodes = Rc::new(nodes);
         }
-        self.flights.sync(w, self.vclock, speed);
+        self.flights.sync(w, self.vclock, speed, self.playing);
         let links = snapshot::links(w);
         if *self.links != links {
             self.links = Rc::new(links);
