@@ -118,6 +118,11 @@ impl Look {
         format!("dot {shape}{colour}{ok}")
     }
 
+    /// A filled shape with nothing on it: drawn as part of one path per look, not as a sprite.
+    pub fn is_plain(&self) -> bool {
+        !self.lost && self.glyph().is_none() && !matches!(self.shape, Shape::PreVote | Shape::Snapshot)
+    }
+
     pub fn glyph(&self) -> Option<String> {
         match (self.badge, self.ok) {
             (n, _) if n > 0 => Some(n.to_string()),
@@ -134,7 +139,7 @@ pub struct Palette {
     good: String,
     bad: String,
     text: String,
-    surface: String,
+    pub surface: String,
     muted: String,
     pub accent: String,
     /// The drained part of an election timer's ring.
@@ -171,7 +176,7 @@ impl Palette {
     }
 
     /// (fill, glyph colour) of a dot that is not lost.
-    fn fill(&self, look: &Look) -> (String, &str) {
+    pub fn fill(&self, look: &Look) -> (String, &str) {
         let tc = self.term(look.colour);
         match (look.shape, look.ok) {
             (Shape::Reply | Shape::Read | Shape::ClientReply, Some(true)) => (self.good.clone(), "#fff"),
@@ -249,8 +254,13 @@ pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d
 
 /// Traces the outline of `shape` with diameter `d` around the origin.
 fn outline(c: &CanvasRenderingContext2d, shape: Shape, d: f64) {
-    let r = d / 2.0;
     c.begin_path();
+    trace(c, shape, 0.0, 0.0, d);
+}
+
+/// Adds the outline of `shape` with diameter `d` centred on (x, y) to the current path.
+pub fn trace(c: &CanvasRenderingContext2d, shape: Shape, x: f64, y: f64, d: f64) {
+    let r = d / 2.0;
     match shape {
         Shape::Append | Shape::Client | Shape::ClientReply | Shape::Snapshot => {
             let corner = match shape {
@@ -258,23 +268,24 @@ fn outline(c: &CanvasRenderingContext2d, shape: Shape, d: f64) {
                 Shape::Snapshot => 3.0,
                 _ => 0.3 * d,
             };
-            c.round_rect_with_f64(-r, -r, d, d, corner).ok();
+            c.round_rect_with_f64(x - r, y - r, d, d, corner).ok();
         }
         Shape::Timeout => {
-            c.move_to(0.0, -r);
-            c.line_to(r, 0.0);
-            c.line_to(0.0, r);
-            c.line_to(-r, 0.0);
+            c.move_to(x, y - r);
+            c.line_to(x + r, y);
+            c.line_to(x, y + r);
+            c.line_to(x - r, y);
             c.close_path();
         }
         Shape::Read => {
-            c.move_to(0.0, -r);
-            c.line_to(r, r);
-            c.line_to(-r, r);
+            c.move_to(x, y - r);
+            c.line_to(x + r, y + r);
+            c.line_to(x - r, y + r);
             c.close_path();
         }
         _ => {
-            c.arc(0.0, 0.0, r, 0.0, 2.0 * PI).ok();
+            c.move_to(x + r, y);
+            c.arc(x, y, r, 0.0, 2.0 * PI).ok();
         }
     }
 }
@@ -283,9 +294,10 @@ fn outline(c: &CanvasRenderingContext2d, shape: Shape, d: f64) {
 /// PreVote), a thin ring of the page's background so dots stand out over links, a glyph
 /// (entries carried, granted or refused); a message that will be lost is a dashed red outline.
 fn draw(look: &Look, d: f64, dpr: f64, pal: &Palette) -> Option<Sprite> {
-    let side = d + 2.0 * PAD;
+    let px = ((d + 2.0 * PAD) * dpr).ceil() as u32;
+    // The side in CSS px of the whole device pixels drawn, so the dot is centred where placed.
+    let side = px as f64 / dpr;
     let canvas: HtmlCanvasElement = web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into().ok()?;
-    let px = (side * dpr).ceil() as u32;
     canvas.set_width(px);
     canvas.set_height(px);
     let c = context_2d(&canvas)?;

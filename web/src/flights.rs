@@ -9,7 +9,7 @@
 //! element clicked, or on the canvas by position. A paused run's canvas also gets a
 //! transparent element over each dot, with `data-msg-kind`, a tooltip and an accessible name.
 
-use crate::dot_sprites::{context_2d, Look, Sprites};
+use crate::dot_sprites::{context_2d, trace, Look, Sprites};
 use crate::flight_elements::FlightElements;
 use crate::snapshot::{radius, ring_pos, HUB, HUB_R};
 use crate::timer_arcs::TimerArcs;
@@ -204,13 +204,11 @@ impl Flights {
             let px = (width * dpr).round() as u32;
             canvas.set_width(px);
             canvas.set_height(px);
-            // A colour-scheme change is rare; checking it on resizes and jumps is enough.
-            self.sprites.clear();
-            self.dark = crate::util::media_matches("(prefers-color-scheme: dark)");
         } else {
             ctx.clear_rect(0.0, 0.0, width * dpr, width * dpr);
         }
         if self.drawn.is_none() {
+            // After a resize or a jump: the colour scheme may have changed since.
             let dark = crate::util::media_matches("(prefers-color-scheme: dark)");
             if dark != self.dark {
                 self.dark = dark;
@@ -220,39 +218,65 @@ impl Flights {
         self.drawn = Some(key);
         let u = width / 100.0;
         let geo = Geometry::new(w.nodes.len());
-        draw_timers(ctx, &self.sprites.palette().track, w, vclock, &geo, u * dpr);
+        let pal = self.sprites.palette();
+        draw_timers(ctx, &pal.track, w, vclock, &geo, u * dpr);
+        // Plain dots are drawn as one path per look (cheaper than an image each); the rest,
+        // with glyphs, stripes or fading, are stamped from sprites on top.
+        let mut plain: Vec<(Look, Vec<(f64, f64)>)> = Vec::new();
+        let mut stamped = Vec::new();
         let mut hits = self.hits.borrow_mut();
         hits.clear();
         for m in w.in_flight.values() {
             let look = Look::of(m);
             let (x, y, p) = geo.place(m, vclock, self.reduced_motion);
             let (x, y) = (x * u, y * u);
+            hits.push(Hit { id: m.id, x, y, r: look.size(u) / 2.0 });
+            if look.is_plain() {
+                match plain.iter_mut().find(|(l, _)| *l == look) {
+                    Some((_, at)) => at.push((x * dpr, y * dpr)),
+                    None => plain.push((look, vec![(x * dpr, y * dpr)])),
+                }
+            } else {
+                stamped.push((look, x, y, if m.dropped { fade(p) } else { 1.0 }));
+            }
+        }
+        ctx.set_line_width(3.0 * dpr);
+        ctx.set_stroke_style_str(&pal.surface);
+        for (look, at) in &plain {
+            let d = look.size(u) * dpr;
+            ctx.begin_path();
+            for &(x, y) in at {
+                trace(ctx, look.shape, x, y, d);
+            }
+            // A thin ring of the page's background, so dots stand out over links.
+            ctx.stroke();
+            ctx.set_fill_style_str(&pal.fill(look).0);
+            ctx.fill();
+        }
+        let accent = pal.accent.clone();
+        for (look, x, y, alpha) in stamped {
             let Some(sprite) = self.sprites.get(look, u, dpr) else { continue };
             let half = sprite.side / 2.0;
-            let alpha = if m.dropped { fade(p) } else { 1.0 };
             if alpha < 1.0 {
                 ctx.set_global_alpha(alpha);
             }
-            ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+            // Whole device pixels and the sprite's own size: a plain copy, no resampling.
+            ctx.draw_image_with_html_canvas_element(
                 &sprite.canvas,
-                (x - half) * dpr,
-                (y - half) * dpr,
-                sprite.side * dpr,
-                sprite.side * dpr,
+                ((x - half) * dpr).round(),
+                ((y - half) * dpr).round(),
             )
             .ok();
             if alpha < 1.0 {
                 ctx.set_global_alpha(1.0);
             }
-            let r = look.size(u) / 2.0;
-            if self.selected == Some(m.id) {
-                ctx.set_stroke_style_str(&self.sprites.palette().accent);
-                ctx.set_line_width(2.5 * dpr);
-                ctx.begin_path();
-                ctx.arc(x * dpr, y * dpr, (r + 2.5) * dpr, 0.0, std::f64::consts::TAU).ok();
-                ctx.stroke();
-            }
-            hits.push(Hit { id: m.id, x, y, r });
+        }
+        if let Some(h) = self.selected.and_then(|id| hits.iter().find(|h| h.id == id)) {
+            ctx.set_stroke_style_str(&accent);
+            ctx.set_line_width(2.5 * dpr);
+            ctx.begin_path();
+            ctx.arc(h.x * dpr, h.y * dpr, (h.r + 2.5) * dpr, 0.0, std::f64::consts::TAU).ok();
+            ctx.stroke();
         }
     }
 
