@@ -51,6 +51,7 @@ struct Wiring {
     _on_resize: Closure<dyn FnMut(js_sys::Array)>,
     _click: EventListener,
     _hover: EventListener,
+    _scheme: Option<EventListener>,
 }
 
 /// The canvas takes over above this many messages in flight, and hands back below
@@ -75,7 +76,8 @@ pub struct Flights {
     hits: Rc<RefCell<Vec<Hit>>>,
     drawn: Option<Drawn>,
     sprites: Sprites,
-    dark: bool,
+    /// Set when the colour scheme changes: the sprites and palette are drawn anew.
+    repaint: Rc<Cell<bool>>,
     /// Elements over the dots of a paused run, and the moment they were made for.
     targets: Vec<Element>,
     targets_for: Option<(u64, f64)>,
@@ -116,7 +118,8 @@ impl Flights {
         if let Some(ctx) = context_2d(&canvas) {
             self.canvas = Some((canvas, ctx));
         }
-        self.wiring = wire(&layer, self.size.clone(), self.hits.clone(), pick.clone(), redraw.clone());
+        self.wiring =
+            wire(&layer, self.size.clone(), self.hits.clone(), pick.clone(), redraw.clone(), self.repaint.clone());
     }
 
     /// Forgets what was drawn: after a jump in time or a change of speed, all is drawn afresh
@@ -197,7 +200,11 @@ impl Flights {
             size: (width, dpr),
             live,
         };
-        if self.drawn == Some(key) || width <= 0.0 {
+        let repaint = self.repaint.replace(false);
+        if repaint {
+            self.sprites.clear();
+        }
+        if (self.drawn == Some(key) && !repaint) || width <= 0.0 {
             return;
         }
         if self.drawn.is_none_or(|d| d.size != key.size) {
@@ -206,14 +213,6 @@ impl Flights {
             canvas.set_height(px);
         } else {
             ctx.clear_rect(0.0, 0.0, width * dpr, width * dpr);
-        }
-        if self.drawn.is_none() {
-            // After a resize or a jump: the colour scheme may have changed since.
-            let dark = crate::util::media_matches("(prefers-color-scheme: dark)");
-            if dark != self.dark {
-                self.dark = dark;
-                self.sprites.clear();
-            }
         }
         self.drawn = Some(key);
         let u = width / 100.0;
@@ -393,6 +392,7 @@ fn wire(
     hits: Rc<RefCell<Vec<Hit>>>,
     pick: Callback<u64>,
     redraw: Callback<()>,
+    repaint: Rc<Cell<bool>>,
 ) -> Option<Wiring> {
     let stage: HtmlElement = layer.parent_element()?.dyn_into().ok()?;
     let measure = {
@@ -400,13 +400,24 @@ fn wire(
         move || (stage.client_width() as f64, web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()))
     };
     size.set(measure());
-    let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
-        let now = measure();
-        if size.get() != now {
-            size.set(now);
-            redraw.emit(());
-        }
-    });
+    let on_resize = {
+        let redraw = redraw.clone();
+        Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
+            let now = measure();
+            if size.get() != now {
+                size.set(now);
+                redraw.emit(());
+            }
+        })
+    };
+    // The dots' colours come from CSS variables that change with the colour scheme.
+    let scheme =
+        web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).map(|q| {
+            EventListener::new(&q, "change", move |_| {
+                repaint.set(true);
+                redraw.emit(());
+            })
+        });
     let resize = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
     resize.observe(&stage);
     let find = {
@@ -447,5 +458,5 @@ fn wire(
             stage.style().set_property("cursor", cursor).ok();
         })
     };
-    Some(Wiring { _resize: resize, _on_resize: on_resize, _click: click, _hover: hover })
+    Some(Wiring { _resize: resize, _on_resize: on_resize, _click: click, _hover: hover, _scheme: scheme })
 }
