@@ -115,7 +115,12 @@ impl Flights {
         };
         canvas.set_attribute("aria-hidden", "true").ok();
         layer.append_child(&canvas).ok();
-        if let Some(ctx) = context_2d(&canvas) {
+        // A desynchronized (low-latency) canvas reaches the screen without waiting for the
+        // page's compositor commit, which otherwise copies the whole canvas every frame.
+        let opts = js_sys::Object::new();
+        js_sys::Reflect::set(&opts, &"desynchronized".into(), &true.into()).ok();
+        let ctx = canvas.get_context_with_context_options("2d", &opts).ok().flatten().and_then(|c| c.dyn_into().ok());
+        if let Some(ctx) = ctx {
             self.canvas = Some((canvas, ctx));
         }
         self.wiring =
