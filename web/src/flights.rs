@@ -9,7 +9,7 @@
 //! element clicked, or on the canvas by position. A paused run's canvas also gets a
 //! transparent element over each dot, with `data-msg-kind`, a tooltip and an accessible name.
 
-use crate::dot_sprites::{context_2d, trace, Look, Sprites};
+use crate::dot_sprites::{trace, Look, Sprites};
 use crate::flight_elements::FlightElements;
 use crate::snapshot::{radius, ring_pos, HUB, HUB_R};
 use crate::timer_arcs::TimerArcs;
