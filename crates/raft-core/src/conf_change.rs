@@ -10,6 +10,7 @@ use crate::progress::Progress;
 use crate::quorum::Membership;
 use crate::raft::{ProposeError, Raft};
 use crate::types::{Entry, EntryData, Index, NodeId, Role};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 /// A requested change of the cluster's members.
@@ -98,7 +99,7 @@ impl Raft {
 
     fn append_config(&mut self, next: Membership) -> Index {
         let index = self.log.last_index() + 1;
-        self.log.append(&[Entry { term: self.term, index, data: EntryData::Config(next.clone()) }]);
+        self.log.append(&[Entry { term: self.term, index, data: EntryData::Config(Box::new(next.clone())) }]);
         self.events.push(Event::Proposed { index, term: self.term });
         self.set_membership(next, index);
         self.broadcast_append(false);
@@ -110,7 +111,7 @@ impl Raft {
         let first = self.log.first_index();
         for i in (first..=index.min(self.log.last_index())).rev() {
             if let Some(Entry { data: EntryData::Config(m), .. }) = self.log.entry(i) {
-                return (m.clone(), i);
+                return (Membership::clone(m), i);
             }
         }
         (self.base_membership.clone(), self.log.snapshot_point().0)

@@ -135,13 +135,14 @@ impl RaftLog {
     }
 
     /// Replaces everything from `entries[0].index` on. Entries at or below the commit index are
-    /// never replaced by a correct Raft; the simulator's checkers catch a core that does.
-    pub fn truncate_and_append(&mut self, entries: &[Entry]) {
+    /// never replaced by a correct Raft; the simulator's checkers catch a core that does. The
+    /// entries are moved in: they come out of the AppendEntries that carried them.
+    pub fn truncate_and_append(&mut self, mut entries: Vec<Entry>) {
         let Some(first) = entries.first() else { return };
         let keep = first.index.saturating_sub(1).max(self.offset);
         self.entries.truncate((keep - self.offset) as usize);
         self.stable = self.stable.min(keep);
-        self.entries.extend_from_slice(entries);
+        self.entries.append(&mut entries);
     }
 
     /// Drops every entry after `index`. Used only by the `truncate_on_append` teaching fault; the
@@ -184,12 +185,24 @@ impl RaftLog {
 
     /// Committed entries not yet handed to the state machine; marks them applied.
     pub fn take_committed(&mut self) -> Vec<Entry> {
-        if self.committed <= self.applied {
-            return Vec::new();
-        }
-        let out = self.slice(self.applied + 1, (self.committed - self.applied) as usize);
-        self.applied = self.committed;
+        let mut out = Vec::new();
+        self.take_committed_into(&mut out);
         out
+    }
+
+    /// [`RaftLog::take_committed`], appended to `out`.
+    pub fn take_committed_into(&mut self, out: &mut Vec<Entry>) {
+        if self.committed <= self.applied {
+            return;
+        }
+        // The range `slice` would return, without a vector of its own.
+        let lo = self.applied + 1;
+        if lo > self.offset && lo <= self.last_index() {
+            let start = (lo - self.offset - 1) as usize;
+            let end = (start + (self.committed - self.applied) as usize).min(self.entries.len());
+            out.extend_from_slice(&self.entries[start..end]);
+        }
+        self.applied = self.committed;
     }
 }
 
@@ -214,7 +227,7 @@ mod tests {
     #[test]
     fn truncate_moves_stable_back() {
         let mut l = log(&[1, 1, 2]);
-        l.truncate_and_append(&[Entry::noop(3, 2)]);
+        l.truncate_and_append(vec![Entry::noop(3, 2)]);
         assert_eq!(l.last_index(), 2);
         assert_eq!(l.stable, 1);
         assert_eq!(l.unstable(), &[Entry::noop(3, 2)]);

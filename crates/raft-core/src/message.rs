@@ -1,6 +1,7 @@
 //! The RPCs nodes exchange, named as in the paper (Figure 2, §9.6 pre-vote, §3.10 TimeoutNow).
 
 use crate::types::{Entry, Index, NodeId, Snapshot, Term};
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -98,7 +99,8 @@ pub enum Body {
     /// §5.3 of the thesis (log compaction): the leader sends its snapshot to a follower that
     /// needs entries it has discarded. Answered by an AppendEntriesResponse.
     InstallSnapshot {
-        snapshot: Snapshot,
+        /// Boxed: inline, it would double the size of every message.
+        snapshot: Box<Snapshot>,
     },
     /// Thesis §6.4: a follower asks the leader for a read index on behalf of a client.
     ReadIndex {

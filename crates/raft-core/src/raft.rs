@@ -311,20 +311,31 @@ impl Raft {
 
     /// Drains everything the host must do; see [`Ready`] for the order.
     pub fn ready(&mut self) -> Ready {
+        let mut rd = Ready::default();
+        self.ready_into(&mut rd);
+        rd
+    }
+
+    /// [`Raft::ready`] into a `Ready` the host keeps from one call to the next. Its vectors
+    /// are emptied and refilled, the message and event buffers trading places with the node's,
+    /// so a host that reuses one `Ready` stops allocating once the buffers have grown.
+    pub fn ready_into(&mut self, rd: &mut Ready) {
         let hs = self.hard_state();
-        let role = (self.role != self.reported_role).then_some(self.role);
+        rd.role = (self.role != self.reported_role).then_some(self.role);
         self.reported_role = self.role;
-        Ready {
-            snapshot: self.unstable_snapshot.take(),
-            read_states: core::mem::take(&mut self.read_states),
-            hard_state: (hs != self.persisted_hard_state).then_some(hs),
-            entries: self.log.unstable().to_vec(),
-            messages: core::mem::take(&mut self.msgs),
-            persisted_messages: core::mem::take(&mut self.msgs_after_persist),
-            committed_entries: self.log.take_committed(),
-            role,
-            events: core::mem::take(&mut self.events),
+        // Snapshots are rare: skip rewriting the large field when there is none either side.
+        if rd.snapshot.is_some() || self.unstable_snapshot.is_some() {
+            rd.snapshot = self.unstable_snapshot.take();
         }
+        rd.hard_state = (hs != self.persisted_hard_state).then_some(hs);
+        take_into(&mut rd.read_states, &mut self.read_states);
+        take_into(&mut rd.messages, &mut self.msgs);
+        take_into(&mut rd.persisted_messages, &mut self.msgs_after_persist);
+        take_into(&mut rd.events, &mut self.events);
+        rd.entries.clear();
+        rd.entries.extend_from_slice(self.log.unstable());
+        rd.committed_entries.clear();
+        self.log.take_committed_into(&mut rd.committed_entries);
     }
 
     /// True if [`Raft::ready`] would return anything.
@@ -342,14 +353,17 @@ impl Raft {
 
     /// The host wrote what `ready` asked for.
     pub fn advance(&mut self, ready: &Ready) {
+        let stable_before = self.log.stable;
         if let Some(last) = ready.entries.last() {
             self.log.stable_to(last.index, last.term);
         }
         if let Some(hs) = ready.hard_state {
             self.persisted_hard_state = hs;
         }
-        // The leader counts its own log only once it is on its own disk.
-        if self.role == Role::Leader && self.maybe_commit() {
+        // The leader counts its own log only once it is on its own disk, so a write that moved
+        // its own mark may commit. Nothing else here changes a quorum's marks (acknowledgements
+        // try to commit where they arrive), so without such a write there is nothing to count.
+        if self.role == Role::Leader && self.log.stable != stable_before && self.maybe_commit() {
             self.broadcast_append(true);
         }
     }
@@ -668,7 +682,7 @@ impl Raft {
             Body::AppendEntries { prev_log_index, prev_log_term, entries, leader_commit } => {
                 self.election_elapsed = 0;
                 self.leader = Some(m.from);
-                self.handle_append_entries(m.from, prev_log_index, prev_log_term, &entries, leader_commit);
+                self.handle_append_entries(m.from, prev_log_index, prev_log_term, entries, leader_commit);
             }
             Body::Heartbeat { commit, round, tick } => {
                 self.election_elapsed = 0;
@@ -683,7 +697,7 @@ impl Raft {
             Body::InstallSnapshot { snapshot } => {
                 self.election_elapsed = 0;
                 self.leader = Some(m.from);
-                self.handle_snapshot(m.from, snapshot);
+                self.handle_snapshot(m.from, *snapshot);
             }
             // A transfer skips pre-vote and may disrupt the old leader (§3.10).
             Body::TimeoutNow if self.membership.is_voter(self.id()) => {
@@ -698,7 +712,7 @@ impl Raft {
         leader: NodeId,
         prev: Index,
         prev_term: Term,
-        entries: &[Entry],
+        mut entries: Vec<Entry>,
         leader_commit: Index,
     ) {
         let committed = self.log.committed;
@@ -708,34 +722,31 @@ impl Raft {
             return;
         }
         if self.log.match_term(prev, prev_term) {
-            let last_new = prev + entries.len() as Index;
+            let appended = entries.len();
+            let last_new = prev + appended as Index;
             let old_last = self.log.last_index();
+            let carries_config = entries.iter().any(|e| matches!(e.data, EntryData::Config(_)));
             let truncated_from = if self.config.faults.truncate_on_append {
                 // Teaching fault: drop everything after prev, matching or not.
                 self.log.truncate_to(prev);
-                self.log.append(entries);
+                self.log.append(&entries);
                 (old_last > prev).then_some(prev + 1)
             } else {
-                match self.log.find_conflict(entries) {
+                match self.log.find_conflict(&entries) {
                     None => None,
                     Some(conflict) => {
                         // §5.3: "If an existing entry conflicts with a new one (same index but
                         // different terms), delete the existing entry and all that follow it".
-                        let start = (conflict - prev - 1) as usize;
-                        self.log.truncate_and_append(&entries[start..]);
+                        entries.drain(..(conflict - prev - 1) as usize);
+                        self.log.truncate_and_append(entries);
                         (conflict <= old_last).then_some(conflict)
                     }
                 }
             };
-            self.events.push(Event::AppendAccepted {
-                leader,
-                index: last_new,
-                appended: entries.len(),
-                truncated_from,
-            });
+            self.events.push(Event::AppendAccepted { leader, index: last_new, appended, truncated_from });
             // A configuration takes effect once in the log and is undone if its entry goes.
             let config_removed = truncated_from.is_some_and(|i| i <= self.config_index);
-            if config_removed || entries.iter().any(|e| matches!(e.data, EntryData::Config(_))) {
+            if config_removed || carries_config {
                 self.refresh_membership();
             }
             let before = self.log.committed;
@@ -795,20 +806,38 @@ impl Raft {
     }
 
     pub(crate) fn broadcast_append(&mut self, allow_empty: bool) {
-        let peers: Vec<NodeId> = self.progress.keys().copied().collect();
-        for to in peers {
-            self.send_append(to, allow_empty);
-        }
+        self.for_each_peer(|raft, to| {
+            raft.send_append(to, allow_empty);
+        });
     }
 
     pub(crate) fn broadcast_heartbeat(&mut self) {
         self.heartbeat_round += 1;
         let (round, tick) = (self.heartbeat_round, self.ticks);
         let committed = self.log.committed;
-        let targets: Vec<(NodeId, Index)> =
-            self.progress.iter().map(|(&id, p)| (id, p.match_index.min(committed))).collect();
-        for (to, commit) in targets {
-            self.send(to, self.term, Body::Heartbeat { commit, round, tick });
+        self.for_each_peer(|raft, to| {
+            let commit = raft.progress.get(&to).map_or(0, |p| p.match_index.min(committed));
+            raft.send(to, raft.term, Body::Heartbeat { commit, round, tick });
+        });
+    }
+
+    /// Calls `f` for every peer in `progress`, in id order. The ids are copied out first (`f`
+    /// needs the node), onto the stack for the usual cluster sizes: this runs on every proposal.
+    fn for_each_peer(&mut self, mut f: impl FnMut(&mut Self, NodeId)) {
+        let mut stack = [0 as NodeId; 8];
+        let heap: Vec<NodeId>;
+        let n = self.progress.len();
+        let peers: &[NodeId] = if n <= stack.len() {
+            for (slot, &id) in stack.iter_mut().zip(self.progress.keys()) {
+                *slot = id;
+            }
+            &stack[..n]
+        } else {
+            heap = self.progress.keys().copied().collect();
+            &heap
+        };
+        for &to in peers {
+            f(self, to);
         }
     }
 
@@ -876,4 +905,10 @@ impl Raft {
             _ => self.msgs.push(m),
         }
     }
+}
+
+/// Moves `from`'s items into the emptied `into`, leaving `from` with `into`'s old buffer.
+fn take_into<T>(into: &mut Vec<T>, from: &mut Vec<T>) {
+    into.clear();
+    core::mem::swap(into, from);
 }

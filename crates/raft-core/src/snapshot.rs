@@ -9,6 +9,7 @@ use crate::event::Event;
 use crate::message::Body;
 use crate::raft::Raft;
 use crate::types::{Index, NodeId, Snapshot};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 /// Why a compaction was refused.
@@ -48,7 +49,7 @@ impl Raft {
         let Some(pr) = self.progress.get_mut(&to) else { return false };
         pr.become_snapshot(snapshot.index, round);
         self.events.push(Event::SnapshotSent { to, index: snapshot.index });
-        self.send(to, self.term, Body::InstallSnapshot { snapshot });
+        self.send(to, self.term, Body::InstallSnapshot { snapshot: Box::new(snapshot) });
         true
     }
 

@@ -1,6 +1,7 @@
 //! Plain data shared by every part of the core: ids, log entries, hard state, roles.
 
 use crate::quorum::Membership;
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -22,7 +23,8 @@ pub enum EntryData {
     Command(Arc<[u8]>),
     /// A membership change: the whole configuration that takes effect as soon as the entry is
     /// in a node's log, committed or not (thesis §4.1), and is undone if the entry is removed.
-    Config(Membership),
+    /// Boxed: inline, it would triple the size of every entry for a rare kind.
+    Config(Box<Membership>),
 }
 
 /// One log entry.

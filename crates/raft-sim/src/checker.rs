@@ -169,10 +169,10 @@ impl Checker {
     }
 
     fn link(&self, node: NodeId, index: Index) -> Option<Link> {
-        if index == 0 {
-            return Some(Link { term: 0, chain: 0 });
+        match self.logs.get(&node) {
+            Some(log) => link_in(log, index),
+            None => link_in(&[], index),
         }
-        self.logs.get(&node).and_then(|l| l.get(index as usize - 1)).copied()
     }
 
     fn committed_link(&self, index: Index) -> Option<Link> {
@@ -187,25 +187,47 @@ impl Checker {
     /// input that led to this write.
     pub fn on_write(&mut self, node: NodeId, was_leader: bool, commit_before: Index, entries: &[Entry]) {
         let Some(first) = entries.first().map(|e| e.index) else { return };
-        let old_len = self.logs.get(&node).map_or(0, |l| l.len() as Index);
+        // The node's log is taken out of the map (`first_seen` and `report` need `self`) and put
+        // back at the end: two map lookups per write, whatever its length.
+        let mut log = std::mem::take(self.logs.entry(node).or_default());
+        let written = self.write_log(node, was_leader, commit_before, entries, &mut log);
+        if let Some(slot) = self.logs.get_mut(&node) {
+            *slot = log;
+        }
+        if written && first <= self.acked_max {
+            self.check_acked_on_majority(node);
+        }
+    }
+
+    /// [`Checker::on_write`] on the node's log, out of the map; false if the write was refused
+    /// (it left a gap).
+    fn write_log(
+        &mut self,
+        node: NodeId,
+        was_leader: bool,
+        commit_before: Index,
+        entries: &[Entry],
+        log: &mut Vec<Link>,
+    ) -> bool {
+        let Some(first) = entries.first().map(|e| e.index) else { return false };
+        let old_len = log.len() as Index;
         if first > old_len + 1 {
             self.report(Property::LogMatching, vec![node], Some(first), format!("wrote entry {first} after a gap"));
-            return;
+            return false;
         }
         if was_leader && first <= old_len {
             let detail = format!("leader overwrote its entries from index {first}");
             self.report(Property::LeaderAppendOnly, vec![node], Some(first), detail);
         }
-        let kept_commit = self.link(node, commit_before);
-        let log = self.logs.entry(node).or_default();
+        let kept_commit = link_in(log, commit_before);
         log.truncate(first as usize - 1);
         let mut prev = log.last().map_or(0, |l| l.chain);
         for e in entries {
             prev = chain(prev, e);
             log.push(Link { term: e.term, chain: prev });
         }
-        for (e, i) in entries.iter().zip(first as usize - 1..) {
-            let chain = self.logs[&node][i].chain;
+        for (e, link) in entries.iter().zip(&log[first as usize - 1..]) {
+            let chain = link.chain;
             if let Some((c, other)) = self.first_seen(e.index, e.term, chain, node) {
                 if c != chain {
                     let (index, term) = (e.index, e.term);
@@ -214,13 +236,11 @@ impl Checker {
                 }
             }
         }
-        if first <= commit_before && self.link(node, commit_before) != kept_commit {
+        if first <= commit_before && link_in(log, commit_before) != kept_commit {
             let detail = format!("S{node} removed entries up to its commit index {commit_before} from {first}");
             self.report(Property::CommittedNeverLost, vec![node], Some(first), detail);
         }
-        if first <= self.acked_max {
-            self.check_acked_on_majority(node);
-        }
+        true
     }
 
     /// A node was shut down for good (removed, or its machine replaced).
@@ -386,13 +406,11 @@ impl Checker {
 
     /// A write to `key` was acknowledged at `index`, at time `now`.
     pub fn on_write_acked(&mut self, key: &str, index: Index, now: u64) {
-        let writes = self.acked_writes.entry(key.to_string()).or_default();
-        let highest = writes.last().map_or(index, |&(_, i)| i.max(index));
-        writes.push((now, highest));
-        // Bounded memory for long runs: the entries hold running maxima, so dropping the oldest
-        // only weakens the check for a read that started before every kept write.
-        if writes.len() > ACKED_WRITES_KEPT {
-            writes.drain(..ACKED_WRITES_KEPT / 2);
+        // Looked up before inserting: the key is nearly always known, and `entry` would
+        // allocate its String anyway.
+        match self.acked_writes.get_mut(key) {
+            Some(writes) => push_acked(writes, index, now),
+            None => push_acked(self.acked_writes.entry(key.to_string()).or_default(), index, now),
         }
     }
 
@@ -425,6 +443,17 @@ impl Checker {
 
 /// Acknowledged writes remembered per key for judging reads.
 const ACKED_WRITES_KEPT: usize = 512;
+
+/// Notes a write acknowledged at `index`, at time `now`, in its key's list.
+fn push_acked(writes: &mut Vec<(u64, Index)>, index: Index, now: u64) {
+    let highest = writes.last().map_or(index, |&(_, i)| i.max(index));
+    writes.push((now, highest));
+    // Bounded memory for long runs: the entries hold running maxima, so dropping the oldest
+    // only weakens the check for a read that started before every kept write.
+    if writes.len() > ACKED_WRITES_KEPT {
+        writes.drain(..ACKED_WRITES_KEPT / 2);
+    }
+}
 
 /// True if every quorum of `a` meets every quorum of `b`. A quorum of a joint configuration
 /// holds a majority of each half, so it is enough that some half of `a` always meets some half
@@ -474,6 +503,14 @@ fn entry_hash(e: &Entry) -> u64 {
             ids.fold(mix(h, 0x636F_6E66), |h, &id| mix(h, id))
         }
     }
+}
+
+/// Entry `index` of a log as the checker knows it (index 0: the empty prefix).
+fn link_in(log: &[Link], index: Index) -> Option<Link> {
+    if index == 0 {
+        return Some(Link { term: 0, chain: 0 });
+    }
+    log.get(index as usize - 1).copied()
 }
 
 fn chain(prev: u64, e: &Entry) -> u64 {

@@ -90,6 +90,7 @@ impl ClusterConfig {
         1..=self.nodes as NodeId
     }
 
+    #[inline]
     pub fn tick_ms_of(&self, id: NodeId) -> u64 {
         self.clock_ms.get(&id).copied().unwrap_or(self.tick_ms)
     }

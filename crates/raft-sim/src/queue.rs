@@ -99,6 +99,15 @@ impl<T> EventQueue<T> {
 
     /// Pops the earliest item if it is due at or before `t`.
     pub fn pop_until(&mut self, t: u64) -> Option<(u64, T)> {
+        // More items due at `base` are the earliest (nothing is due before it, and the heap
+        // holds only later times): nothing to search, and nothing moves from the heap.
+        if self.base <= t {
+            let base = self.base;
+            if let Some(item) = self.bucket(base).pop_front() {
+                self.near -= 1;
+                return Some((base, item));
+            }
+        }
         let at = self.peek_time().filter(|&at| at <= t)?;
         self.base = at;
         // Everything the wheel now covers joins it, in (time, insertion) order.

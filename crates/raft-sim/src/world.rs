@@ -12,7 +12,7 @@ use crate::node::{PendingRead, PendingRequest, SimNode};
 use crate::queue::EventQueue;
 use crate::trace::{Record, RecordKind, TraceHash};
 use raft_core::{
-    ConfChange, DurableState, EntryData, Index, Membership, Message, NodeId, Prng, Raft, ReadState, Role, Term,
+    ConfChange, DurableState, EntryData, Index, Membership, Message, NodeId, Prng, Raft, ReadState, Ready, Role, Term,
 };
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +77,31 @@ pub struct World {
     pub recording: bool,
     pub max_records: usize,
     workload: Option<Workload>,
+    #[serde(skip)]
+    ready: ReadyBuf,
+}
+
+/// The `Ready` the world drains every node into: a scratch buffer, not state, so it is equal
+/// to any other and clones empty. Boxed, so taking it out and putting it back moves a pointer.
+#[derive(Default)]
+struct ReadyBuf(Option<Box<Ready>>);
+
+impl Clone for ReadyBuf {
+    fn clone(&self) -> Self {
+        ReadyBuf::default()
+    }
+}
+
+impl PartialEq for ReadyBuf {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for ReadyBuf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadyBuf")
+    }
 }
 
 impl World {
@@ -102,6 +127,7 @@ impl World {
             recording: false,
             max_records: 0,
             workload: None,
+            ready: ReadyBuf::default(),
         };
         for id in world.config.cluster.node_ids() {
             world.node_mut(id).was_member = true;
@@ -212,19 +238,25 @@ impl World {
     /// advance; repeated while the node has output.
     fn drain(&mut self, id: NodeId, commit_before: Index) {
         loop {
-            let Some(raft) = self.node_mut(id).raft.as_mut() else { return };
+            let Some(raft) = self.nodes[id as usize - 1].raft.as_mut() else { return };
             if !raft.has_ready() {
                 break;
             }
-            let mut rd = raft.ready();
+            // The host's Ready is reused, so its buffers (and those it trades with the core)
+            // are allocated once, not on every input.
+            let mut rd = self.ready.0.take().unwrap_or_default();
+            raft.ready_into(&mut rd);
             let (role, term) = (raft.role(), raft.term());
             if self.recording {
-                for event in std::mem::take(&mut rd.events) {
+                for event in rd.events.drain(..) {
                     self.record(RecordKind::Raft { node: id, event });
                 }
             }
-            for m in std::mem::take(&mut rd.messages) {
-                self.send_raft(m);
+            // Draining an empty vector is not free, and most Readies lack one of the two kinds.
+            if !rd.messages.is_empty() {
+                for m in rd.messages.drain(..) {
+                    self.send_raft(m);
+                }
             }
             if let Some(snap) = &rd.snapshot {
                 self.checker.on_snapshot(id, snap.index, snap.term);
@@ -240,8 +272,10 @@ impl World {
                 self.checker.on_write(id, role == Role::Leader, commit_before, &rd.entries);
                 self.node_mut(id).disk.write(rd.hard_state, &rd.entries);
             }
-            for m in std::mem::take(&mut rd.persisted_messages) {
-                self.send_raft(m);
+            if !rd.persisted_messages.is_empty() {
+                for m in rd.persisted_messages.drain(..) {
+                    self.send_raft(m);
+                }
             }
             if rd.role == Some(Role::Leader) {
                 self.checker.on_leader(id, term);
@@ -256,15 +290,18 @@ impl World {
             for rs in &rd.read_states {
                 self.on_read_state(id, *rs);
             }
-            self.serve_ready_reads(id);
+            if !self.node(id).reads.is_empty() {
+                self.serve_ready_reads(id);
+            }
             let config_moved = |es: &[raft_core::Entry]| es.iter().any(|e| matches!(e.data, EntryData::Config(_)));
             if rd.role.is_some() || config_moved(&rd.entries) || config_moved(&rd.committed_entries) {
                 self.check_leader_configs();
             }
-            let node = self.node_mut(id);
+            let node = &mut self.nodes[id as usize - 1];
             let Some(raft) = node.raft.as_mut() else { return };
             raft.advance(&rd);
             let commit = raft.log().committed;
+            self.ready.0 = Some(rd);
             if commit != node.reported_commit {
                 node.reported_commit = commit;
                 // On the stack: this runs on every commit.
@@ -298,6 +335,10 @@ impl World {
         let Some(cmd) = CommandRef::decode(bytes) else { return };
         let node = self.node_mut(id);
         node.kv.apply_ref(cmd, index);
+        // Only the leader that proposed an entry waits for it.
+        if node.pending.is_empty() {
+            return;
+        }
         let Some(p) = node.pending.remove(&index) else { return };
         if p.client == cmd.client && p.seq == cmd.seq && p.term == term {
             let output = node.kv.sessions.get(&cmd.client).and_then(|(_, out)| out.clone());
@@ -484,10 +525,8 @@ impl World {
 
     fn on_deliver(&mut self, id: u64) {
         // A delayed message has a later delivery event; this one is stale.
-        if self.in_flight.get(&id).is_none_or(|m| m.deliver_ms != self.now) {
-            return;
-        }
-        let Some(msg) = self.in_flight.remove(&id) else { return };
+        let now = self.now;
+        let Some(msg) = self.in_flight.remove_if(&id, |m| m.deliver_ms == now) else { return };
         self.hash.add(id);
         let undeliverable = match msg.to {
             Endpoint::Node(n) => !self.node(n).is_up(),
@@ -581,13 +620,16 @@ impl World {
 
     fn deliver_to_client(&mut self, client: ClientId, from: Endpoint, payload: Payload) {
         let Payload::ClientReply { seq, reply } = payload else { return };
-        let Some(cur) = self.client_mut(client).current.clone() else { return };
+        let Some(cur) = &self.client_mut(client).current else { return };
         if cur.seq != seq {
             return;
         }
         let Endpoint::Node(from) = from else { return };
+        let target = cur.target;
         match reply {
             Reply::Ok { output, index, term, version } => {
+                // Done: the operation leaves the client (taken, not cloned).
+                let Some(cur) = self.client_mut(client).current.take() else { return };
                 let mut stale = false;
                 match &cur.op {
                     Op::Write { key, .. } => {
@@ -626,20 +668,19 @@ impl World {
                 self.completed.push(done);
                 let now = self.now;
                 let c = self.client_mut(client);
-                c.current = None;
                 c.leader_guess = from;
                 if let Some(req) = c.start_next(now) {
                     self.send_request(client, req);
                 }
             }
-            Reply::NotLeader { leader: Some(l) } if l != cur.target && (l as usize) <= self.nodes.len() => {
+            Reply::NotLeader { leader: Some(l) } if l != target && (l as usize) <= self.nodes.len() => {
                 if let Some(req) = self.client_mut(client).retry(l) {
                     self.send_request(client, req);
                 }
             }
             Reply::NotLeader { .. } => {
                 // Leader unknown: try the next node when the timeout fires.
-                let next = self.next_node_after(cur.target);
+                let next = self.next_node_after(target);
                 self.client_mut(client).leader_guess = next;
             }
         }
