@@ -11,9 +11,13 @@ use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use std::rc::Rc;
 
+/// While playing, refresh the slow parts at most this often (the clock shows the time as often).
+const SLOW_EVERY_MS: f64 = 500.0;
+
 impl App {
     /// Recomputes what the components draw, reusing whatever did not change. While playing,
-    /// the slow parts (event log, chart, expectations) refresh at most four times a second.
+    /// the slow parts (event log, chart, expectations) refresh at most twice a second, with
+    /// the clock: each refresh re-renders most of the page, a frame's worth of main thread.
     pub(crate) fn refresh(&mut self) {
         let speed = self.speed();
         let w = &self.sim.runner.world;
@@ -39,7 +43,7 @@ impl App {
             self.faults = Rc::new(faults);
         }
         let now = perf_now();
-        if self.playing && now - self.slow_at < 250.0 {
+        if self.playing && now - self.slow_at < SLOW_EVERY_MS {
             return;
         }
         self.slow_at = now;
