@@ -2,8 +2,9 @@
 //! on its compositor (flight_elements.rs): nothing to do between simulator events. With 9 nodes
 //! and fast heartbeats hundreds are in flight and a dozen start and land every frame; as
 //! elements they would cost the browser most of every frame in style work, so above
-//! `CANVAS_OVER` they are drawn on one canvas instead, one `drawImage` per message
-//! (dot_sprites.rs), placed by the virtual clock every frame.
+//! `CANVAS_OVER` they (and the election-timer arcs) are drawn on one canvas instead, placed by
+//! the virtual clock every frame: plain dots as one path per look, the others stamped from
+//! sprites (dot_sprites.rs).
 //!
 //! Clicks on a dot are found by the stage before the nodes and links under it see them: by the
 //! element clicked, or on the canvas by position. A paused run's canvas also gets a
