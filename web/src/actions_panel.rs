@@ -130,7 +130,7 @@ pub fn clients_view(w: &World) -> ClientsView {
     });
     let kv = src
         .and_then(|id| w.nodes.get(id as usize - 1))
-        .map(|n| n.kv.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .map(|n| n.kv.data.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
     ClientsView {
         count: w.clients.len(),

@@ -109,7 +109,7 @@ pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
         heartbeat_ticks: w.config.cluster.heartbeat_ticks,
         disk: (hs.term, hs.vote, hs.commit, node.disk.entries.len()),
         peers,
-        kv: node.kv.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        kv: node.kv.data.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect(),
         held: node.held.len(),
         cluster_has_other_leader: w.leader().is_some_and(|l| l != id),
         config: raft.map(|r| ConfigView { from: id, index: r.config_index(), m: r.membership().clone() }),

@@ -112,10 +112,17 @@ fn majority_committed(voters: &[NodeId], acked: &impl Fn(NodeId) -> Index, quoru
         heap = alloc::vec![0; voters.len()];
         &mut heap
     };
-    for (slot, &id) in indexes.iter_mut().zip(voters) {
-        *slot = acked(id);
+    // Insertion sort, largest first: for a handful of voters it is a few compares, where
+    // `sort_unstable` cost more than the lookups.
+    for (n, &id) in voters.iter().enumerate() {
+        let v = acked(id);
+        let mut i = n;
+        while i > 0 && indexes[i - 1] < v {
+            indexes[i] = indexes[i - 1];
+            i -= 1;
+        }
+        indexes[i] = v;
     }
-    indexes.sort_unstable_by(|a, b| b.cmp(a));
     indexes[q - 1]
 }
 

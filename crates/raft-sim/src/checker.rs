@@ -321,7 +321,13 @@ impl Checker {
 
     /// A node's commit index is now `commit`. `leaders` are the nodes leading right now, with
     /// their terms; those of a higher term than the committer must hold the new entries.
-    pub fn on_commit(&mut self, node: NodeId, term: Term, commit: Index, leaders: &[(NodeId, Term)]) {
+    pub fn on_commit(
+        &mut self,
+        node: NodeId,
+        term: Term,
+        commit: Index,
+        leaders: impl IntoIterator<Item = (NodeId, Term)>,
+    ) {
         let known = self.committed.len() as Index;
         let check_at = commit.min(known);
         if check_at > 0 && self.link(node, check_at) != self.committed_link(check_at) {
@@ -339,7 +345,7 @@ impl Checker {
             self.committed_by.push((node, term));
         }
         let c = self.committed.len() as Index;
-        for &(leader, leader_term) in leaders {
+        for (leader, leader_term) in leaders {
             if leader_term > term && self.link(leader, c) != self.committed_link(c) {
                 let detail = format!("S{leader} leads term {leader_term} without entry {c} committed by S{node}");
                 self.report(Property::LeaderCompleteness, vec![leader, node], Some(c), detail);
@@ -568,7 +574,7 @@ mod tests {
         let mut c = Checker::new(3);
         c.on_write(1, true, 0, &[e(2, 1)]);
         c.on_write(2, false, 0, &[e(2, 1)]);
-        c.on_commit(1, 2, 1, &[(1, 2)]);
+        c.on_commit(1, 2, 1, [(1, 2)]);
         c.on_leader(2, 3);
         // Winning an older term late, without entries committed since, is allowed.
         c.on_leader(3, 1);
@@ -582,8 +588,8 @@ mod tests {
         let mut c = Checker::new(3);
         c.on_write(1, false, 0, &[e(1, 1)]);
         c.on_write(2, false, 0, &[e(2, 1)]);
-        c.on_commit(1, 1, 1, &[]);
-        c.on_commit(2, 2, 1, &[]);
+        c.on_commit(1, 1, 1, []);
+        c.on_commit(2, 2, 1, []);
         assert!(broken(&c, Property::StateMachineSafety));
 
         let mut c = Checker::new(3);
@@ -612,7 +618,7 @@ mod tests {
         for n in 1..=2 {
             c.on_write(n, false, 0, &[e(1, 1)]);
         }
-        c.on_commit(1, 1, 1, &[]);
+        c.on_commit(1, 1, 1, []);
         c.on_ack(1, 1, 1);
         assert!(c.ok());
         c.on_disk_loss(2);
@@ -625,7 +631,7 @@ mod tests {
         for n in [1, 4, 5] {
             c.on_write(n, false, 0, &[e(1, 1)]);
         }
-        c.on_commit(1, 1, 1, &[]);
+        c.on_commit(1, 1, 1, []);
         c.on_ack(1, 1, 1);
         // C_old = {1,2,3} holds it once, C_new = {1,4,5} on a majority: every joint quorum
         // includes a copy.

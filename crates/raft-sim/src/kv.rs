@@ -160,10 +160,19 @@ impl<'a> CommandRef<'a> {
 
 /// `s.parse::<u64>()`, with a quick path for the plain digits `encode` writes.
 fn parse_u64(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 19 {
         return s.parse().ok();
     }
-    Some(s.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
+    // One pass: 19 digits cannot overflow.
+    let mut n = 0;
+    for b in s.bytes() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return s.parse().ok();
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
 }
 
 /// Appends `n` in decimal, as `format!("{n}")` writes it.
@@ -192,10 +201,9 @@ pub type Output = Option<String>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KvStore {
-    pub data: BTreeMap<String, String>,
-    /// The log index of the write that set each key (its version; reads are judged by it).
-    #[serde(default)]
-    pub versions: BTreeMap<String, Index>,
+    /// Each key's value and version: the log index of the write that set it (reads are judged
+    /// by it). One map, not two: every replica looks the key up on every write.
+    pub data: BTreeMap<String, (String, Index)>,
     /// Per client: the last sequence number applied and its output.
     pub sessions: BTreeMap<ClientId, (u64, Output)>,
     /// The last log index applied (or restored from a snapshot).
@@ -209,7 +217,7 @@ pub struct KvStore {
 impl KvStore {
     /// The value of `key` and its version (0: never written).
     pub fn read(&self, key: &str) -> (Output, Index) {
-        (self.data.get(key).cloned(), self.versions.get(key).copied().unwrap_or(0))
+        self.data.get(key).map_or((None, 0), |(v, version)| (Some(v.clone()), *version))
     }
 
     /// The state machine as snapshot bytes: a line per key and per client session. Written by
@@ -220,13 +228,13 @@ impl KvStore {
         let mut out = Vec::with_capacity(24 + 40 * (self.data.len() + self.sessions.len()));
         push_decimal(&mut out, self.applied);
         out.push(b'\n');
-        for (k, v) in &self.data {
+        for (k, (v, version)) in &self.data {
             out.extend_from_slice(&[b'k', sep]);
             out.extend_from_slice(k.as_bytes());
             out.push(sep);
             out.extend_from_slice(v.as_bytes());
             out.push(sep);
-            push_decimal(&mut out, self.versions.get(k).copied().unwrap_or(0));
+            push_decimal(&mut out, *version);
             out.push(b'\n');
         }
         for (c, (seq, output)) in &self.sessions {
@@ -258,8 +266,7 @@ impl KvStore {
             let f: Vec<&str> = line.split(SEP).collect();
             match f.as_slice() {
                 ["k", k, v, ver] => {
-                    kv.data.insert(k.to_string(), v.to_string());
-                    kv.versions.insert(k.to_string(), ver.parse().ok()?);
+                    kv.data.insert(k.to_string(), (v.to_string(), ver.parse().ok()?));
                 }
                 ["s", c, seq, at, out] => {
                     let out = out.strip_prefix('=').map(String::from);
@@ -296,20 +303,17 @@ impl KvStore {
         let out: Option<&str> = match cmd.op {
             OpRef::Write { key, value } => {
                 match self.data.get_mut(key) {
-                    Some(v) => overwrite(v, value),
-                    None => {
-                        self.data.insert(key.to_string(), value.to_string());
+                    Some((v, version)) => {
+                        overwrite(v, value);
+                        *version = index;
                     }
-                }
-                match self.versions.get_mut(key) {
-                    Some(v) => *v = index,
                     None => {
-                        self.versions.insert(key.to_string(), index);
+                        self.data.insert(key.to_string(), (value.to_string(), index));
                     }
                 }
                 Some(value)
             }
-            OpRef::Read { key } => self.data.get(key).map(String::as_str),
+            OpRef::Read { key } => self.data.get(key).map(|(v, _)| v.as_str()),
         };
         match session {
             Some((last, prev)) => {
@@ -324,7 +328,13 @@ impl KvStore {
                 self.sessions.insert(cmd.client, (cmd.seq, out));
             }
         }
-        self.session_index.insert(cmd.client, index);
+        // Overwritten in place: after its first command a client always has an entry.
+        match self.session_index.get_mut(&cmd.client) {
+            Some(at) => *at = index,
+            None => {
+                self.session_index.insert(cmd.client, index);
+            }
+        }
     }
 
     /// True if the command with this client and sequence number has been applied.

@@ -142,7 +142,7 @@ impl Check {
                 live().filter(|n| n.raft.as_ref().is_some_and(|r| r.log().committed >= *index)).count() >= *nodes
             }
             Check::Value { key, value, nodes } => {
-                let have = live().filter(|n| n.kv.data.get(key) == Some(value)).count();
+                let have = live().filter(|n| n.kv.data.get(key).map(|(v, _)| v) == Some(value)).count();
                 have >= nodes.unwrap_or_else(|| live().count())
             }
             Check::LogsIdentical => w.logs_identical(),

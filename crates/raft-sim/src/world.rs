@@ -5,7 +5,7 @@
 use crate::action::{Action, NodeRef};
 use crate::checker::Checker;
 use crate::client::{Client, Completed, Outstanding};
-use crate::config::{SimConfig, MAX_NODES};
+use crate::config::SimConfig;
 use crate::kv::{ClientId, Command, CommandRef, KvStore, Op, OpRef, ReadMode};
 use crate::network::{Endpoint, InFlight, InFlightMap, Network, Payload, Reply};
 use crate::node::{PendingRead, PendingRequest, SimNode};
@@ -304,14 +304,9 @@ impl World {
             self.ready.0 = Some(rd);
             if commit != node.reported_commit {
                 node.reported_commit = commit;
-                // On the stack: this runs on every commit.
-                let mut leaders = [(0, 0); MAX_NODES];
-                let mut n = 0;
-                for (slot, node) in leaders.iter_mut().zip(self.nodes.iter().filter(|n| n.is_leader())) {
-                    *slot = (node.id, node.term());
-                    n += 1;
-                }
-                self.checker.on_commit(id, term, commit, &leaders[..n]);
+                // Lazily: this runs on every commit, and the checker rarely needs the leaders.
+                let leaders = self.nodes.iter().filter(|n| n.is_leader()).map(|n| (n.id, n.term()));
+                self.checker.on_commit(id, term, commit, leaders);
             }
         }
         if let Some(r) = &self.node(id).raft {
@@ -525,8 +520,7 @@ impl World {
 
     fn on_deliver(&mut self, id: u64) {
         // A delayed message has a later delivery event; this one is stale.
-        let now = self.now;
-        let Some(msg) = self.in_flight.remove_if(&id, |m| m.deliver_ms == now) else { return };
+        let Some(msg) = self.in_flight.take_due(id, self.now) else { return };
         self.hash.add(id);
         let undeliverable = match msg.to {
             Endpoint::Node(n) => !self.node(n).is_up(),
@@ -1041,6 +1035,6 @@ impl World {
 
     /// The committed value of `key` on node `id`'s state machine.
     pub fn value_on(&self, id: NodeId, key: &str) -> Option<&str> {
-        self.node(id).kv.data.get(key).map(|s| s.as_str())
+        self.node(id).kv.data.get(key).map(|(v, _)| v.as_str())
     }
 }

@@ -46,7 +46,7 @@ fn acting_in_the_past_forks_the_timeline() {
     s.advance_to(4000);
     let w = &s.runner.world;
     assert!(w.nodes.iter().all(|n| !n.kv.data.contains_key("a")));
-    assert!(w.nodes.iter().any(|n| n.kv.data.get("b").map(String::as_str) == Some("2")));
+    assert!(w.nodes.iter().any(|n| n.kv.data.get("b").map(|(v, _)| v.as_str()) == Some("2")));
 }
 
 #[test]
