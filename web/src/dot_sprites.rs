@@ -1,7 +1,8 @@
-//! How a message in flight looks: as classes for a dot element (flight_elements.rs), and drawn
-//! once into a small off-screen canvas (a sprite) which flights.rs stamps onto the stage every
-//! frame when many messages fly: one `drawImage` per message instead of paths and text. Colours come from the page's CSS variables, so dark mode and the
-//! term palette stay defined in one place (style.css).
+//! How a message in flight looks: as classes for a dot element (flight_elements.rs), as a
+//! shape flights.rs adds to one canvas path per look (`trace`), or, for dots with glyphs,
+//! stripes or fading, drawn once into a small off-screen canvas (a sprite) that flights.rs
+//! stamps each frame. Colours come from the page's CSS variables, so dark mode and the term
+//! palette stay defined in one place (style.css).
 
 use raft_core::{Body, Term};
 use raft_sim::network::{InFlight, Payload, Reply};
@@ -224,7 +225,7 @@ pub struct Sprites {
 }
 
 impl Sprites {
-    /// Forgets every sprite (the stage was resized or the colour scheme changed).
+    /// Forgets every sprite and the palette (the colour scheme changed).
     pub fn clear(&mut self) {
         self.by_look.clear();
         self.palette = None;
