@@ -115,6 +115,30 @@ test('user text is escaped', async () => {
   await page.close();
 });
 
+test('messages and timers are elements at the default speed, and the canvas takes over at 1x', async () => {
+  const painted = (page) =>
+    page.locator('.msgs canvas').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
+      return n;
+    });
+  const slow = await open(ctx, '');
+  await slow.page.waitForSelector('.pie');
+  await slow.page.waitForTimeout(1500);
+  assert.equal(await painted(slow.page), 0, 'at 1/100x the canvas stays empty');
+  assert.ok((await slow.page.locator('.pie').count()) > 0, 'timer arcs are CSS animations');
+  await slow.page.close();
+  // At 1x five nodes send ~160 messages a second: the canvas draws them and the timers.
+  const fast = await open(ctx, '?speed=1');
+  await fast.page.waitForSelector('[data-role=leader]');
+  await fast.page.waitForFunction(() => document.querySelectorAll('.pie').length === 0);
+  assert.ok((await painted(fast.page)) > 500, 'the canvas shows the timers and messages');
+  assert.equal(await fast.page.locator('[data-msg-kind]').count(), 0);
+  assert.deepEqual([...slow.errors, ...fast.errors], []);
+  await fast.page.close();
+});
+
 test('with hundreds of messages in flight, a canvas draws them and a click on a dot inspects it', async () => {
   // Nine nodes, heartbeats every 20 ms over links of 300-600 ms.
   const slow = Buffer.from(JSON.stringify([[0, { do: 'set-network', latency_ms: [300, 600] }]])).toString('base64url');

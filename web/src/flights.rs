@@ -1,10 +1,10 @@
-//! Messages in flight. While few fly, each is an element with a CSS animation the browser runs
-//! on its compositor (flight_elements.rs): nothing to do between simulator events. With 9 nodes
-//! and fast heartbeats hundreds are in flight and a dozen start and land every frame; as
-//! elements they would cost the browser most of every frame in style work, so above
-//! `CANVAS_OVER` they (and the election-timer arcs) are drawn on one canvas instead, placed by
-//! the virtual clock every frame: plain dots as one path per look, the others stamped from
-//! sprites (dot_sprites.rs).
+//! Messages in flight. While few fly and they come slowly (the default 1/100x), each is an
+//! element with a CSS animation the browser runs on its compositor (flight_elements.rs):
+//! nothing to do between simulator events. At 1x, or with hundreds in flight, a dozen start and
+//! land every frame; as elements they would cost the browser most of every frame in style work,
+//! so they (and the election-timer arcs) are drawn on one canvas instead, placed by the virtual
+//! clock every frame: plain dots as one path per look, the others stamped from sprites
+//! (dot_sprites.rs).
 //!
 //! Clicks on a dot are found by the stage before the nodes and links under it see them: by the
 //! element clicked, or on the canvas by position. A paused run's canvas also gets a
@@ -55,10 +55,42 @@ struct Wiring {
     _scheme: Option<EventListener>,
 }
 
-/// The canvas takes over above this many messages in flight, and hands back below
-/// `ELEMENTS_UNDER` (apart, so a count hovering around one threshold does not flip it).
+/// The canvas takes over above this many messages in flight or sent per wall second, and hands
+/// back below both `ELEMENTS_UNDER` and `CHURN_LOW` (apart, so a figure hovering around one
+/// threshold does not flip it). An element costs the browser style, layout and layer work when
+/// it comes and goes, and timer arcs are replaced on every heartbeat; the canvas costs about the
+/// same every frame. Measured: 5 nodes at the default 1/100x (~2 messages a second) 34 ms/s as
+/// elements, 84 on the canvas; 7 nodes at 1x (~240 a second) 451 ms/s as elements, 79 on the
+/// canvas.
 const CANVAS_OVER: usize = 64;
 const ELEMENTS_UNDER: usize = 40;
+const CHURN_HIGH: f64 = 8.0;
+const CHURN_LOW: f64 = 4.0;
+
+/// Messages sent per wall second while playing, over windows of at least half a second.
+#[derive(Default)]
+struct Churn {
+    /// Messages sent and the wall time at the window's start; None while paused.
+    from: Option<(u64, f64)>,
+    per_sec: f64,
+}
+
+impl Churn {
+    fn update(&mut self, sent: u64, live: bool) {
+        let now = crate::util::perf_now();
+        match self.from {
+            // A pause, a seek back or a new run: start a new window (keep the last rate).
+            _ if !live => self.from = None,
+            Some((s, at)) if sent >= s => {
+                if now - at >= 500.0 {
+                    self.per_sec = (sent - s) as f64 * 1000.0 / (now - at);
+                    self.from = Some((sent, now));
+                }
+            }
+            _ => self.from = Some((sent, now)),
+        }
+    }
+}
 
 /// The messages (as elements or on the canvas), and the timer arcs.
 #[derive(Default)]
@@ -68,6 +100,7 @@ pub struct Flights {
     canvas: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
     /// Messages are drawn on the canvas (else as `elements`).
     on_canvas: bool,
+    churn: Churn,
     elements: FlightElements,
     /// The count `data-in-flight` shows.
     shown_count: Option<usize>,
@@ -153,7 +186,13 @@ impl Flights {
     pub fn sync(&mut self, w: &World, vclock: f64, speed: f64, live: bool) {
         let Some(layer) = self.layer.clone() else { return };
         let n = w.in_flight.len();
-        let on_canvas = if self.on_canvas { n >= ELEMENTS_UNDER } else { n > CANVAS_OVER };
+        self.churn.update(w.messages_sent(), live);
+        let churn = self.churn.per_sec;
+        let on_canvas = if self.on_canvas {
+            n >= ELEMENTS_UNDER || churn >= CHURN_LOW
+        } else {
+            n > CANVAS_OVER || churn > CHURN_HIGH
+        };
         if on_canvas != self.on_canvas {
             self.on_canvas = on_canvas;
             self.restart();

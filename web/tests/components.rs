@@ -105,8 +105,9 @@ fn inspector_shows_message(root: &Element, id: &str) {
 }
 
 #[wasm_bindgen_test]
-async fn few_messages_fly_as_elements_and_a_click_inspects_one() {
-    let page = mount("?speed=0.1").await;
+async fn few_slow_messages_fly_as_elements_and_a_click_inspects_one() {
+    // Paused at 2 s with links of 100-200 ms: a few dozen messages in flight, none coming.
+    let page = mount("?t=2000&a=W1swLHsiZG8iOiJzZXQtbmV0d29yayIsImxhdGVuY3lfbXMiOlsxMDAsMjAwXX1dXQ").await;
     let root = page.root.clone();
     let mut msgs = Vec::new();
     for _ in 0..100 {

@@ -144,6 +144,11 @@ impl World {
     }
 
     /// Processes every event due at or before `t`, then sets the clock to `t`.
+    /// Messages sent so far (dropped ones included); the page watches how fast this grows.
+    pub fn messages_sent(&self) -> u64 {
+        self.next_msg_id - 1
+    }
+
     pub fn run_until(&mut self, t: u64) {
         while self.step_until(t) {}
         self.now = self.now.max(t);
