@@ -26,6 +26,15 @@ async function waitForTime(page, t) {
   await page.waitForFunction((t) => document.querySelector('[data-time-ms]')?.getAttribute('data-time-ms') === String(t), t);
 }
 
+/// Pixels the message canvas has painted (not transparent).
+const painted = (page) =>
+  page.locator('.msgs canvas').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
+    return n;
+  });
+
 test('a leader appears', async () => {
   const { page, errors } = await open(ctx, '?speed=1');
   await page.waitForSelector('[data-role=leader]');
@@ -116,13 +125,6 @@ test('user text is escaped', async () => {
 });
 
 test('messages and timers are elements at the default speed, and the canvas takes over at 1x', async () => {
-  const painted = (page) =>
-    page.locator('.msgs canvas').evaluate((c) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
-      return n;
-    });
   const slow = await open(ctx, '');
   await slow.page.waitForSelector('.pie');
   await slow.page.waitForTimeout(1500);
@@ -146,14 +148,7 @@ test('with hundreds of messages in flight, a canvas draws them and a click on a 
   const canvas = page.locator('.msgs canvas');
   await page.waitForFunction(() => Number(document.querySelector('.msgs canvas')?.getAttribute('data-in-flight')) > 100);
   assert.equal(await page.locator('[data-msg-kind]').count(), 0, 'while playing, the dots are pixels');
-  const painted = () =>
-    canvas.evaluate((c) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
-      return n;
-    });
-  assert.ok((await painted()) > 2000, 'the canvas shows the dots');
+  assert.ok((await painted(page)) > 2000, 'the canvas shows the dots');
   await page.keyboard.press('Space');
   // Paused: an element over each dot names its message; they are hidden to click the canvas.
   const n = Number(await canvas.getAttribute('data-in-flight'));
