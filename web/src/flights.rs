@@ -176,9 +176,12 @@ impl Flights {
         self.elements.select(id);
     }
 
-    /// True while the canvas shows moving messages, so the clock must draw every frame.
+    /// True while the canvas shows moving messages or draining timers, so the clock must draw
+    /// every frame.
     pub fn moving(&self, w: &World) -> bool {
-        self.on_canvas && !w.in_flight.is_empty()
+        let draining =
+            |n: &raft_sim::node::SimNode| !n.paused && n.raft.as_ref().is_some_and(|r| r.role() != Role::Leader);
+        self.on_canvas && (!w.in_flight.is_empty() || w.nodes.iter().any(draining))
     }
 
     /// Brings the messages, the arcs and (when paused) the canvas's dot elements in line with
