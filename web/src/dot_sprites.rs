@@ -4,7 +4,7 @@
 //! stamps each frame. Colours come from the page's CSS variables, so dark mode and the term
 //! palette stay defined in one place (style.css).
 
-use raft_core::{Body, Term};
+use raft_core::Body;
 use raft_sim::network::{InFlight, Payload, Reply};
 use std::collections::HashMap;
 use std::f64::consts::PI;
@@ -41,14 +41,6 @@ pub struct Look {
     lost: bool,
 }
 
-fn colour_of(term: Term) -> u8 {
-    if term == 0 {
-        0
-    } else {
-        ((term - 1) % 8 + 1) as u8
-    }
-}
-
 impl Look {
     pub fn of(m: &InFlight) -> Look {
         let (shape, term, ok, badge) = match &m.payload {
@@ -75,7 +67,7 @@ impl Look {
                 (Shape::ClientReply, None, Some(matches!(reply, Reply::Ok { .. })), 0)
             }
         };
-        Look { shape, colour: term.map_or(NONE, colour_of), ok, badge, lost: m.dropped }
+        Look { shape, colour: term.map_or(NONE, crate::util::term_colour), ok, badge, lost: m.dropped }
     }
 
     /// Diameter in CSS px on a stage whose width is 100 `u`: a share of the stage with a floor,
@@ -119,9 +111,10 @@ impl Look {
         format!("dot {shape}{colour}{ok}")
     }
 
-    /// A filled shape with nothing on it: drawn as part of one path per look, not as a sprite.
+    /// A filled shape with nothing on it (no glyph): drawn as part of one path per look, not as a
+    /// sprite. Checked per message per frame, so without building the glyph.
     pub fn is_plain(&self) -> bool {
-        !self.lost && self.glyph().is_none() && !matches!(self.shape, Shape::PreVote | Shape::Snapshot)
+        !self.lost && self.badge == 0 && self.ok.is_none() && !matches!(self.shape, Shape::PreVote | Shape::Snapshot)
     }
 
     pub fn glyph(&self) -> Option<String> {

@@ -9,7 +9,7 @@
 
 use crate::dot_sprites::Look;
 use crate::snapshot::{radius, ring_pos, HUB, HUB_R};
-use crate::util::{round, Fx};
+use crate::util::{element, round, Fx};
 use raft_sim::network::{Endpoint, InFlight};
 use raft_sim::World;
 use std::collections::BTreeMap;
@@ -26,12 +26,6 @@ struct Flight {
 pub struct FlightElements {
     msgs: BTreeMap<u64, Flight>,
     selected: Option<u64>,
-}
-
-fn el(d: &Document, tag: &str, class: &str) -> Option<Element> {
-    let e = d.create_element(tag).ok()?;
-    e.set_class_name(class);
-    Some(e)
 }
 
 impl FlightElements {
@@ -108,7 +102,7 @@ fn message(d: &Document, m: &InFlight, n: usize, vclock: f64, speed: f64, select
     let done = (vclock - m.sent_ms as f64).max(0.0) / speed;
     let look = Look::of(m);
 
-    let path = el(d, "div", "msg-path")?;
+    let path = element(d, "div", "msg-path")?;
     path.set_attribute(
         "style",
         &format!("left:{}%;top:{}%;width:{}%;transform:rotate({}deg)", Fx(sx), Fx(sy), Fx(len), Fx(angle)),
@@ -116,7 +110,7 @@ fn message(d: &Document, m: &InFlight, n: usize, vclock: f64, speed: f64, select
     .ok()?;
     path.set_attribute("data-msg-kind", m.kind()).ok()?;
     path.set_attribute("data-msg-id", &m.id.to_string()).ok()?;
-    let fly = el(d, "div", if m.dropped { "msg-fly lost" } else { "msg-fly" })?;
+    let fly = element(d, "div", if m.dropped { "msg-fly lost" } else { "msg-fly" })?;
     fly.set_attribute("style", &format!("--dur:{}ms;--delay:{}ms", round(dur), round(-done))).ok()?;
     let mut class = look.classes();
     if selected {
@@ -124,7 +118,7 @@ fn message(d: &Document, m: &InFlight, n: usize, vclock: f64, speed: f64, select
     }
     // A span, not a button: a button's UA styles double the style work of every frame, and a
     // dot is gone before a keyboard could reach it. Clicks are found by the stage (flights.rs).
-    let dot = el(d, "span", &class)?;
+    let dot = element(d, "span", &class)?;
     let title = format!("{}{}", m.summary(), if m.dropped { " (will be lost)" } else { "" });
     dot.set_attribute("style", &format!("transform:rotate({}deg)", Fx(-angle))).ok()?;
     dot.set_attribute("role", "img").ok()?;

@@ -4,10 +4,10 @@
 //! them. An animation never gets new timing while it runs (the browser would count the wall
 //! time already run): when a timer's length changes, its element is replaced.
 
-use crate::util::round;
+use crate::util::{element, round};
 use raft_core::{Role, Term};
 use raft_sim::World;
-use web_sys::{Document, Element};
+use web_sys::Element;
 
 struct Arc {
     term: Term,
@@ -23,12 +23,6 @@ struct Arc {
 #[derive(Default)]
 pub struct TimerArcs {
     arcs: Vec<Option<Arc>>,
-}
-
-fn el(d: &Document, tag: &str, class: &str) -> Option<Element> {
-    let e = d.create_element(tag).ok()?;
-    e.set_class_name(class);
-    Some(e)
 }
 
 impl TimerArcs {
@@ -81,7 +75,7 @@ impl TimerArcs {
                 a.el.remove();
             }
             let ring = stage.query_selector(&format!("[data-node-id=\"{}\"] .ring", node.id)).ok().flatten();
-            let (Some(ring), Some(pie)) = (ring, el(&d, "span", if frozen { "pie frozen" } else { "pie" })) else {
+            let (Some(ring), Some(pie)) = (ring, element(&d, "span", if frozen { "pie frozen" } else { "pie" })) else {
                 continue;
             };
             pie.set_attribute(
@@ -90,7 +84,7 @@ impl TimerArcs {
             )
             .ok();
             for class in ["spin", "fill", "mask"] {
-                if let Some(i) = el(&d, "i", class) {
+                if let Some(i) = element(&d, "i", class) {
                     pie.append_child(&i).ok();
                 }
             }

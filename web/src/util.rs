@@ -47,13 +47,25 @@ pub fn fmt_speed(speed: f64) -> String {
     }
 }
 
-/// CSS class giving an element its term colour (`--tc`); term 0 is neutral.
-pub fn term_class(term: Term) -> String {
+/// Which of the eight term colours (`--t1`..`--t8`) a term takes; term 0 is the neutral `--t0`.
+pub fn term_colour(term: Term) -> u8 {
     if term == 0 {
-        "t0".to_string()
+        0
     } else {
-        format!("t{}", (term - 1) % 8 + 1)
+        ((term - 1) % 8 + 1) as u8
     }
+}
+
+/// CSS class giving an element its term colour (`--tc`).
+pub fn term_class(term: Term) -> String {
+    format!("t{}", term_colour(term))
+}
+
+/// A new element with a class, for the layers drawn outside Yew.
+pub fn element(d: &web_sys::Document, tag: &str, class: &str) -> Option<web_sys::Element> {
+    let e = d.create_element(tag).ok()?;
+    e.set_class_name(class);
+    Some(e)
 }
 
 /// The value of the input element an event came from.

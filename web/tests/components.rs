@@ -99,7 +99,10 @@ fn in_flight(root: &Element) -> usize {
     one(root, ".msgs canvas").get_attribute("data-in-flight").and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
-fn inspector_shows_message(root: &Element, id: &str) {
+/// Clicks a message's dot; the inspector then shows that message.
+async fn click_inspects(root: &Element, dot: &Element, id: &str) {
+    dot.dyn_ref::<HtmlElement>().expect("an HTML element").click();
+    sleep(50).await;
     let inspector = one(root, ".inspector").text_content().unwrap_or_default();
     assert!(inspector.contains(&format!("Message {id}: ")), "the inspector shows message {id}: {inspector}");
 }
@@ -120,9 +123,7 @@ async fn few_slow_messages_fly_as_elements_and_a_click_inspects_one() {
     let dot = msgs.first().expect("a message in flight").clone();
     let id =
         dot.closest("[data-msg-id]").ok().flatten().and_then(|p| p.get_attribute("data-msg-id")).unwrap_or_default();
-    dot.dyn_ref::<HtmlElement>().expect("an HTML element").click();
-    sleep(50).await;
-    inspector_shows_message(&root, &id);
+    click_inspects(&root, &dot, &id).await;
     page.unmount();
 }
 
@@ -147,9 +148,7 @@ async fn many_messages_are_drawn_on_a_canvas_and_a_click_on_a_dot_inspects_it() 
     let dot = dots.last().expect("a message in flight").clone();
     let id = dot.get_attribute("data-msg-id").unwrap_or_default();
     // (A click on the canvas is found by position; tests/e2e checks that with the page's CSS.)
-    dot.dyn_ref::<HtmlElement>().expect("an HTML element").click();
-    sleep(50).await;
-    inspector_shows_message(&root, &id);
+    click_inspects(&root, &dot, &id).await;
     page.unmount();
 }
 
