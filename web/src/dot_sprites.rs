@@ -6,12 +6,11 @@
 
 use raft_core::Body;
 use raft_sim::network::{InFlight, Payload, Reply};
-use std::collections::HashMap;
 use std::f64::consts::PI;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Shape {
     Vote,
     PreVote,
@@ -30,7 +29,7 @@ pub enum Shape {
 const NONE: u8 = u8::MAX;
 
 /// Everything that decides a dot's pixels.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Look {
     pub shape: Shape,
     colour: u8,
@@ -109,12 +108,6 @@ impl Look {
             None => "",
         };
         format!("dot {shape}{colour}{ok}")
-    }
-
-    /// A filled shape with nothing on it (no glyph): drawn as part of one path per look, not as a
-    /// sprite. Checked per message per frame, so without building the glyph.
-    pub fn is_plain(&self) -> bool {
-        !self.lost && self.badge == 0 && self.ok.is_none() && !matches!(self.shape, Shape::PreVote | Shape::Snapshot)
     }
 
     pub fn glyph(&self) -> Option<String> {
@@ -211,7 +204,8 @@ const PAD: f64 = 3.5;
 /// Sprites by look, for one stage size, pixel ratio and palette.
 #[derive(Default)]
 pub struct Sprites {
-    by_look: HashMap<Look, Sprite>,
+    /// A few dozen looks at most: a linear search beats hashing every dot of every frame.
+    by_look: Vec<(Look, Sprite)>,
     /// (u, pixel ratio) the sprites were drawn for.
     scale: (f64, f64),
     palette: Option<Palette>,
@@ -233,12 +227,15 @@ impl Sprites {
             self.by_look.clear();
             self.scale = (u, dpr);
         }
-        if !self.by_look.contains_key(&look) {
-            let size = look.size(u);
-            let sprite = draw(&look, size, dpr, self.palette.get_or_insert_with(Palette::read))?;
-            self.by_look.insert(look, sprite);
-        }
-        self.by_look.get(&look)
+        let i = match self.by_look.iter().position(|(l, _)| *l == look) {
+            Some(i) => i,
+            None => {
+                let sprite = draw(&look, look.size(u), dpr, self.palette.get_or_insert_with(Palette::read))?;
+                self.by_look.push((look, sprite));
+                self.by_look.len() - 1
+            }
+        };
+        Some(&self.by_look[i].1)
     }
 }
 
@@ -246,14 +243,9 @@ fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok()??.dyn_into().ok()
 }
 
-/// Traces the outline of `shape` with diameter `d` around the origin.
+/// Starts a path with the outline of `shape`, of diameter `d`, around the origin.
 fn outline(c: &CanvasRenderingContext2d, shape: Shape, d: f64) {
     c.begin_path();
-    trace(c, shape, 0.0, 0.0, d);
-}
-
-/// Adds the outline of `shape` with diameter `d` centred on (x, y) to the current path.
-pub fn trace(c: &CanvasRenderingContext2d, shape: Shape, x: f64, y: f64, d: f64) {
     let r = d / 2.0;
     match shape {
         Shape::Append | Shape::Client | Shape::ClientReply | Shape::Snapshot => {
@@ -262,24 +254,23 @@ pub fn trace(c: &CanvasRenderingContext2d, shape: Shape, x: f64, y: f64, d: f64)
                 Shape::Snapshot => 3.0,
                 _ => 0.3 * d,
             };
-            c.round_rect_with_f64(x - r, y - r, d, d, corner).ok();
+            c.round_rect_with_f64(-r, -r, d, d, corner).ok();
         }
         Shape::Timeout => {
-            c.move_to(x, y - r);
-            c.line_to(x + r, y);
-            c.line_to(x, y + r);
-            c.line_to(x - r, y);
+            c.move_to(0.0, -r);
+            c.line_to(r, 0.0);
+            c.line_to(0.0, r);
+            c.line_to(-r, 0.0);
             c.close_path();
         }
         Shape::Read => {
-            c.move_to(x, y - r);
-            c.line_to(x + r, y + r);
-            c.line_to(x - r, y + r);
+            c.move_to(0.0, -r);
+            c.line_to(r, r);
+            c.line_to(-r, r);
             c.close_path();
         }
         _ => {
-            c.move_to(x + r, y);
-            c.arc(x, y, r, 0.0, 2.0 * PI).ok();
+            c.arc(0.0, 0.0, r, 0.0, 2.0 * PI).ok();
         }
     }
 }

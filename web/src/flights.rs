@@ -3,14 +3,13 @@
 //! nothing to do between simulator events. At 1x, or with hundreds in flight, a dozen start and
 //! land every frame; as elements they would cost the browser most of every frame in style work,
 //! so they (and the election-timer arcs) are drawn on one canvas instead, placed by the virtual
-//! clock every frame: plain dots as one path per look, the others stamped from sprites
-//! (dot_sprites.rs).
+//! clock every frame, each dot stamped from a sprite of its look (dot_sprites.rs).
 //!
 //! Clicks on a dot are found by the stage before the nodes and links under it see them: by the
 //! element clicked, or on the canvas by position. A paused run's canvas also gets a
 //! transparent element over each dot, with `data-msg-kind`, a tooltip and an accessible name.
 
-use crate::dot_sprites::{trace, Look, Sprites};
+use crate::dot_sprites::{Look, Sprites};
 use crate::flight_elements::FlightElements;
 use crate::snapshot::{radius, ring_pos, HUB, HUB_R};
 use crate::timer_arcs::TimerArcs;
@@ -267,10 +266,9 @@ impl Flights {
         let geo = Geometry::new(w.nodes.len());
         let pal = self.sprites.palette();
         draw_timers(ctx, &pal.track, w, vclock, &geo, u * dpr);
-        // Plain dots are drawn as one path per look (cheaper than an image each); the rest,
-        // with glyphs, stripes or fading, are stamped from sprites on top.
-        let mut plain: Vec<(Look, Vec<(f64, f64)>)> = Vec::new();
-        let mut stamped = Vec::new();
+        // Every dot is stamped from its look's sprite: a whole-pixel copy rasterizes several
+        // times faster than stroking and filling the same shapes as paths each frame.
+        let mut stamped = Vec::with_capacity(w.in_flight.len());
         let mut hits = self.hits.borrow_mut();
         hits.clear();
         for m in w.in_flight.values() {
@@ -278,27 +276,7 @@ impl Flights {
             let (x, y, p) = geo.place(m, vclock, self.reduced_motion);
             let (x, y) = (x * u, y * u);
             hits.push(Hit { id: m.id, x, y, r: look.size(u) / 2.0 });
-            if look.is_plain() {
-                match plain.iter_mut().find(|(l, _)| *l == look) {
-                    Some((_, at)) => at.push((x * dpr, y * dpr)),
-                    None => plain.push((look, vec![(x * dpr, y * dpr)])),
-                }
-            } else {
-                stamped.push((look, x, y, if m.dropped { fade(p) } else { 1.0 }));
-            }
-        }
-        ctx.set_line_width(3.0 * dpr);
-        ctx.set_stroke_style_str(&pal.surface);
-        for (look, at) in &plain {
-            let d = look.size(u) * dpr;
-            ctx.begin_path();
-            for &(x, y) in at {
-                trace(ctx, look.shape, x, y, d);
-            }
-            // A thin ring of the page's background, so dots stand out over links.
-            ctx.stroke();
-            ctx.set_fill_style_str(&pal.fill(look).0);
-            ctx.fill();
+            stamped.push((look, x, y, if m.dropped { fade(p) } else { 1.0 }));
         }
         let accent = pal.accent.clone();
         for (look, x, y, alpha) in stamped {
