@@ -101,6 +101,30 @@ for (const s of scenarios) {
   });
 }
 
+test('picking a scenario fetches its file then starts it; a file that cannot be fetched is reported', async () => {
+  const { page, errors, requests } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  const fetched = () => requests.filter((u) => u.includes('/scenarios/')).map((u) => new URL(u).pathname);
+  assert.deepEqual(fetched(), [], 'free play fetches no scenario file');
+  const title = JSON.parse(fs.readFileSync(path.join(ROOT, 'crates/raft-sim/scenarios/figure-8.json'), 'utf8')).title;
+  await page.getByLabel('Scenario', { exact: true }).selectOption('figure-8');
+  await page.locator('.narration h2', { hasText: title }).waitFor();
+  assert.deepEqual(fetched(), ['/scenarios/figure-8.json']);
+  assert.match(page.url(), /scenario=figure-8/);
+  // A file the server does not have: the visitor is told, and the current run goes on.
+  await page.route('**/scenarios/split-vote.json', (r) => r.fulfill({ status: 404, body: 'not found' }));
+  await page.getByLabel('Scenario', { exact: true }).selectOption('split-vote');
+  const toast = page.getByRole('status').filter({ hasText: 'split-vote' });
+  await toast.waitFor();
+  assert.match(await toast.innerText(), /could not be loaded.*404/);
+  assert.match(page.url(), /scenario=figure-8/);
+  const before = await page.getAttribute('[data-time-ms]', 'data-time-ms');
+  await page.getByRole('button', { name: 'Step to the next event' }).click();
+  await page.waitForFunction((t) => document.querySelector('[data-time-ms]').getAttribute('data-time-ms') !== t, before);
+  assert.deepEqual(errors.filter((e) => !e.includes('404')), []);
+  await page.close();
+});
+
 test('bad URLs show an error and the page still works', async () => {
   const { page, errors } = await open(ctx, '?scenario=no-such&seed=abc&a=%%%&speed=1');
   const alert = page.getByRole('alert').first();

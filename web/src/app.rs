@@ -45,6 +45,8 @@ pub enum Msg {
     Continue,
     PauseAtCaptions(bool),
     Pick(Option<String>),
+    /// A picked scenario's file was fetched (or not).
+    Loaded(String, Result<(), String>),
     Setting(Change),
     Share,
     DismissError(usize),
@@ -332,7 +334,17 @@ impl Component for App {
                 self.play(ctx);
             }
             Msg::PauseAtCaptions(on) => self.pause_at_captions = on,
+            Msg::Pick(Some(name)) if !scenarios::is_loaded(&name) => {
+                let link = ctx.link().clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let loaded = scenarios::load(&name).await;
+                    link.send_message(Msg::Loaded(name, loaded));
+                });
+                return false;
+            }
             Msg::Pick(name) => self.rebuild(ctx, Setup { scenario: name, ..Setup::default() }),
+            Msg::Loaded(name, Ok(())) => self.rebuild(ctx, Setup { scenario: Some(name), ..Setup::default() }),
+            Msg::Loaded(_, Err(e)) => self.show_toast(e),
             Msg::Setting(ch) => self.change_setting(ctx, ch),
             Msg::Share => self.share(),
             Msg::DismissError(i) => {

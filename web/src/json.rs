@@ -456,12 +456,6 @@ pub fn scenario(text: &str) -> R<Scenario> {
     })
 }
 
-/// The title of a scenario file, without reading the rest.
-pub fn title(text: &str) -> Option<String> {
-    let v = js_sys::JSON::parse(text).ok()?;
-    get(&v, "title").as_string().filter(|t| !t.is_empty())
-}
-
 /// Timed actions from the URL: `[[at, action], ...]`.
 pub fn actions(text: &str) -> R<Vec<(u64, Action)>> {
     let v = js_sys::JSON::parse(text).map_err(|_| "not valid JSON after base64url decoding".to_string())?;

@@ -35,9 +35,16 @@ pub mod url_state;
 mod util;
 mod view_data;
 
-/// Mounts the page into `<body>`.
+/// Mounts the page into `<body>`, once the file of the scenario the URL names (if any) is
+/// fetched: the app starts from it directly, with no flash of another run.
 pub fn start() {
     // A panic in wasm would otherwise leave a frozen page with no word of why.
     std::panic::set_hook(Box::new(|info| util::show_fatal(&info.to_string())));
-    yew::Renderer::<app::App>::new().render();
+    wasm_bindgen_futures::spawn_local(async {
+        if let Some(name) = url_state::read().0.setup.scenario {
+            // A failure is kept and reported by the app, which falls back to free play.
+            let _ = scenarios::load(&name).await;
+        }
+        yew::Renderer::<app::App>::new().render();
+    });
 }

@@ -1,11 +1,24 @@
 //! The scenario library from raft-sim, free play, and the narration box that shows a scenario's
 //! captions as the run reaches them.
+//!
+//! The page carries only the catalog (names and titles, written by build.rs); a scenario's file
+//! is fetched from `scenarios/NAME.json` beside the page when it is first opened, and kept.
 
 use crate::url_state::Setup;
 use raft_sim::scenario::Scenario;
-use raft_sim::{library, Action};
+use raft_sim::Action;
+use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
+
+include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
+thread_local! {
+    /// Scenario files fetched so far, by name: the text, or why it could not be fetched.
+    static LOADED: RefCell<Vec<(String, Result<String, String>)>> = const { RefCell::new(Vec::new()) };
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioInfo {
@@ -15,13 +28,46 @@ pub struct ScenarioInfo {
 
 /// Name and title of every built-in scenario.
 pub fn catalog() -> Vec<ScenarioInfo> {
-    library::SCENARIOS
-        .iter()
-        .map(|(name, text)| {
-            let title = crate::json::title(text).unwrap_or_else(|| name.to_string());
-            ScenarioInfo { name, title }
-        })
-        .collect()
+    CATALOG.iter().map(|(name, title)| ScenarioInfo { name, title: title.to_string() }).collect()
+}
+
+/// Whether `name`'s file has been fetched, so `build` can use it at once.
+pub fn is_loaded(name: &str) -> bool {
+    LOADED.with_borrow(|l| l.iter().any(|(n, r)| n == name && r.is_ok()))
+}
+
+/// Fetches the file of built-in scenario `name` (once) and keeps it, or why it failed, for `build`.
+pub async fn load(name: &str) -> Result<(), String> {
+    if is_loaded(name) {
+        return Ok(());
+    }
+    // Only catalog names reach the URL below; anything else is reported by `build`.
+    if !CATALOG.iter().any(|(n, _)| *n == name) {
+        return Ok(());
+    }
+    let got = fetch_text(&format!("scenarios/{name}.json"))
+        .await
+        .map_err(|e| format!("scenario '{name}' could not be loaded: {e}"));
+    let result = got.as_ref().map(|_| ()).map_err(Clone::clone);
+    LOADED.with_borrow_mut(|l| {
+        l.retain(|(n, _)| n != name);
+        l.push((name.to_string(), got));
+    });
+    result
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| {
+        e.dyn_ref::<js_sys::Error>().map_or_else(|| "the request failed".into(), |e| String::from(e.message()))
+    })?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
+    if !resp.ok() {
+        return Err(format!("{url} answered {} {}", resp.status(), resp.status_text()));
+    }
+    let text = resp.text().map_err(|_| "the response has no text")?;
+    let text = JsFuture::from(text).await.map_err(|_| "the response could not be read")?;
+    text.as_string().ok_or_else(|| "the response is not text".into())
 }
 
 /// Parses a scenario with the browser's JSON parser (serde_json would cost ~25 KB gzip, serde's
@@ -54,11 +100,13 @@ pub fn build(setup: &Setup) -> Result<Scenario, String> {
     let mut s = match &setup.scenario {
         None => free_play(),
         Some(name) => {
-            let text = library::get(name).ok_or_else(|| {
-                let names: Vec<&str> = library::SCENARIOS.iter().map(|(n, _)| *n).collect();
-                format!("there is no built-in scenario '{name}' (there are: {})", names.join(", "))
-            })?;
-            parse(text).map_err(|e| format!("scenario '{name}': {e}"))?
+            if !CATALOG.iter().any(|(n, _)| n == name) {
+                let names: Vec<&str> = CATALOG.iter().map(|(n, _)| *n).collect();
+                return Err(format!("there is no built-in scenario '{name}' (there are: {})", names.join(", ")));
+            }
+            let text = LOADED.with_borrow(|l| l.iter().find(|(n, _)| n == name).map(|(_, r)| r.clone()));
+            let text = text.unwrap_or_else(|| Err(format!("scenario '{name}' is not loaded yet")))?;
+            parse(&text).map_err(|e| format!("scenario '{name}': {e}"))?
         }
     };
     let c = &mut s.cluster;
