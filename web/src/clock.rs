@@ -27,8 +27,6 @@ const JOB_BUDGET_MS: f64 = 24.0;
 const SLEEP_OVER_MS: f64 = 50.0;
 /// While playing, re-render Yew's tree at most this often (messages and arcs are not in it).
 const RENDER_EVERY_MS: f64 = 30.0;
-/// When only the clock moved, re-render at most this often.
-const TIME_ONLY_RENDER_MS: f64 = 500.0;
 
 /// A fast-forward (and a URL's replay) done in chunks, so the page stays responsive.
 pub(crate) struct Job {
@@ -159,10 +157,10 @@ impl App {
             self.dirty |= self.drawn() != before;
         }
         // Yew re-renders only when something it draws changed, at most every 30 ms; the clock
-        // alone (the time shown) at most twice a second.
+        // alone (the time shown) as often as the slow parts.
         let since = ts - self.last_render;
         let render = (self.dirty && since >= RENDER_EVERY_MS)
-            || (self.sim.now() != self.rendered_ms && since >= TIME_ONLY_RENDER_MS);
+            || (self.sim.now() != self.rendered_ms && since >= self.slow_every_ms());
         if render {
             self.dirty = false;
             self.last_render = ts;

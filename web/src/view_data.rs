@@ -11,13 +11,24 @@ use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use std::rc::Rc;
 
-/// While playing, refresh the slow parts at most this often (the clock shows the time as often).
+/// While playing, refresh the slow parts (and the clock) at most this often; while messages are
+/// on the canvas, half as often. Each such refresh re-renders most of the page, 8-13 ms of main
+/// thread at 9 nodes: twice a second, those frames made up the slowest 5% (docs/performance.md).
 const SLOW_EVERY_MS: f64 = 500.0;
+const SLOW_EVERY_BUSY_MS: f64 = 1000.0;
 
 impl App {
+    /// How often the slow parts and the clock refresh while playing.
+    pub(crate) fn slow_every_ms(&self) -> f64 {
+        if self.flights.busy() {
+            SLOW_EVERY_BUSY_MS
+        } else {
+            SLOW_EVERY_MS
+        }
+    }
+
     /// Recomputes what the components draw, reusing whatever did not change. While playing,
-    /// the slow parts (event log, chart, expectations) refresh at most twice a second, with
-    /// the clock: each refresh re-renders most of the page, a frame's worth of main thread.
+    /// the slow parts (event log, chart, expectations) refresh only every `slow_every_ms`.
     pub(crate) fn refresh(&mut self) {
         let speed = self.speed();
         let w = &self.sim.runner.world;
@@ -43,7 +54,7 @@ impl App {
             self.faults = Rc::new(faults);
         }
         let now = perf_now();
-        if self.playing && now - self.slow_at < SLOW_EVERY_MS {
+        if self.playing && now - self.slow_at < self.slow_every_ms() {
             return;
         }
         self.slow_at = now;
