@@ -609,7 +609,10 @@ impl Raft {
                         {
                             pr.become_replicate();
                         }
-                        if self.maybe_commit() {
+                        // A mark at or below the commit index cannot lift the quorum's above it
+                        // (every other change to the marks counted where it happened), so most
+                        // acknowledgements, those after the quorum's, skip the count.
+                        if pr.match_index > self.log.committed && self.maybe_commit() {
                             self.broadcast_append(true);
                         }
                     }

@@ -6,6 +6,7 @@
 //! commit, an apply, a client acknowledgement); the checker never reads node internals.
 
 use crate::kv::ReadMode;
+use crate::memo::EntryMemo;
 use raft_core::{describe_membership, Entry, EntryData, Index, Membership, NodeId, Term};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -121,8 +122,8 @@ pub struct Checker {
     time_ms: u64,
     /// Term -> the node that led it.
     leaders: BTreeMap<Term, NodeId>,
-    /// Each node's durable log.
-    logs: BTreeMap<NodeId, Vec<Link>>,
+    /// Each node's durable log, by node id (a vector: looked up on every write).
+    logs: Vec<Vec<Link>>,
     /// For each index (from 1), the first entry seen there: its term, the prefix hash it ends
     /// and the node seen with it. A plain vector, as entries are written in index order.
     seen: Vec<(Term, u64, NodeId)>,
@@ -143,6 +144,9 @@ pub struct Checker {
     /// First violation of each property, in order found, and how many were found in all.
     pub violations: Vec<Violation>,
     pub violation_count: u64,
+    /// Entry hashes, as every node writes and applies every entry.
+    #[serde(skip)]
+    hashes: EntryMemo<u64>,
 }
 
 impl Checker {
@@ -169,10 +173,15 @@ impl Checker {
     }
 
     fn link(&self, node: NodeId, index: Index) -> Option<Link> {
-        match self.logs.get(&node) {
-            Some(log) => link_in(log, index),
-            None => link_in(&[], index),
+        link_in(self.logs.get(node as usize).map_or(&[], |l| &l[..]), index)
+    }
+
+    fn log_mut(&mut self, node: NodeId) -> &mut Vec<Link> {
+        let i = node as usize;
+        if i >= self.logs.len() {
+            self.logs.resize_with(i + 1, Vec::new);
         }
+        &mut self.logs[i]
     }
 
     fn committed_link(&self, index: Index) -> Option<Link> {
@@ -187,13 +196,10 @@ impl Checker {
     /// input that led to this write.
     pub fn on_write(&mut self, node: NodeId, was_leader: bool, commit_before: Index, entries: &[Entry]) {
         let Some(first) = entries.first().map(|e| e.index) else { return };
-        // The node's log is taken out of the map (`first_seen` and `report` need `self`) and put
-        // back at the end: two map lookups per write, whatever its length.
-        let mut log = std::mem::take(self.logs.entry(node).or_default());
+        // The node's log is taken out (`first_seen` and `report` need `self`) and put back.
+        let mut log = std::mem::take(self.log_mut(node));
         let written = self.write_log(node, was_leader, commit_before, entries, &mut log);
-        if let Some(slot) = self.logs.get_mut(&node) {
-            *slot = log;
-        }
+        *self.log_mut(node) = log;
         if written && first <= self.acked_max {
             self.check_acked_on_majority(node);
         }
@@ -223,7 +229,7 @@ impl Checker {
         log.truncate(first as usize - 1);
         let mut prev = log.last().map_or(0, |l| l.chain);
         for e in entries {
-            prev = chain(prev, e);
+            prev = chain(prev, self.entry_hash(e));
             log.push(Link { term: e.term, chain: prev });
         }
         for (e, link) in entries.iter().zip(&log[first as usize - 1..]) {
@@ -241,6 +247,14 @@ impl Checker {
             self.report(Property::CommittedNeverLost, vec![node], Some(first), detail);
         }
         true
+    }
+
+    /// [`entry_hash`], computed once per command for all the nodes.
+    fn entry_hash(&mut self, e: &Entry) -> u64 {
+        match &e.data {
+            EntryData::Command(bytes) => *self.hashes.get(e.index, e.term, bytes, |h| *h = entry_hash(e)),
+            _ => entry_hash(e),
+        }
     }
 
     /// A node was shut down for good (removed, or its machine replaced).
@@ -272,7 +286,7 @@ impl Checker {
 
     /// A node lost its disk.
     pub fn on_disk_loss(&mut self, node: NodeId) {
-        self.logs.remove(&node);
+        self.log_mut(node).clear();
         self.check_acked_on_majority(node);
     }
 
@@ -355,7 +369,7 @@ impl Checker {
 
     /// A node applied `entry` to its state machine.
     pub fn on_apply(&mut self, node: NodeId, entry: &Entry) {
-        let h = entry_hash(entry);
+        let h = self.entry_hash(entry);
         let i = entry.index as usize;
         if i == 0 {
             return;
@@ -379,10 +393,10 @@ impl Checker {
             self.report(Property::StateMachineSafety, vec![node], Some(index), detail);
             return;
         }
-        let log = self.logs.entry(node).or_default();
-        let keeps_suffix = log.get(index as usize - 1).is_some_and(|l| l.term == term);
+        let log = self.logs.get(node as usize).map_or(&[][..], |l| &l[..]);
+        let keeps_suffix = (index as usize).checked_sub(1).and_then(|i| log.get(i)).is_some_and(|l| l.term == term);
         if !keeps_suffix {
-            *log = self.committed[..index as usize].to_vec();
+            *self.log_mut(node) = self.committed[..index as usize].to_vec();
         }
     }
 
@@ -519,8 +533,9 @@ fn link_in(log: &[Link], index: Index) -> Option<Link> {
     log.get(index as usize - 1).copied()
 }
 
-fn chain(prev: u64, e: &Entry) -> u64 {
-    let mut z = prev ^ entry_hash(e).rotate_left(17);
+/// The prefix hash of a log whose last entry hashes to `hash`, after one whose is `prev`.
+fn chain(prev: u64, hash: u64) -> u64 {
+    let mut z = prev ^ hash.rotate_left(17);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

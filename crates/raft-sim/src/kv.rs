@@ -1,6 +1,7 @@
 //! The replicated state machine: a key-value register with client sessions, so a retried
 //! command (same client id and sequence number) applies once (thesis §6.3).
 
+use crate::key_map::KeyMap;
 use raft_core::Index;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -203,15 +204,22 @@ pub type Output = Option<String>;
 pub struct KvStore {
     /// Each key's value and version: the log index of the write that set it (reads are judged
     /// by it). One map, not two: every replica looks the key up on every write.
-    pub data: BTreeMap<String, (String, Index)>,
-    /// Per client: the last sequence number applied and its output.
-    pub sessions: BTreeMap<ClientId, (u64, Output)>,
+    pub data: KeyMap<(String, Index)>,
+    /// Per client: its last command applied (one map, not two: every replica updates it on
+    /// every command).
+    pub sessions: BTreeMap<ClientId, Session>,
     /// The last log index applied (or restored from a snapshot).
     #[serde(default)]
     pub applied: Index,
-    /// Per client: the index where its last command first applied (a retry reports it).
-    #[serde(default)]
-    pub session_index: BTreeMap<ClientId, Index>,
+}
+
+/// A client's session: its last command applied, that command's output, and the index where it
+/// first applied (a retry reports it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub seq: u64,
+    pub output: Output,
+    pub index: Index,
 }
 
 impl KvStore {
@@ -228,7 +236,7 @@ impl KvStore {
         let mut out = Vec::with_capacity(24 + 40 * (self.data.len() + self.sessions.len()));
         push_decimal(&mut out, self.applied);
         out.push(b'\n');
-        for (k, (v, version)) in &self.data {
+        for (k, (v, version)) in self.data.iter() {
             out.extend_from_slice(&[b'k', sep]);
             out.extend_from_slice(k.as_bytes());
             out.push(sep);
@@ -237,13 +245,13 @@ impl KvStore {
             push_decimal(&mut out, *version);
             out.push(b'\n');
         }
-        for (c, (seq, output)) in &self.sessions {
+        for (c, Session { seq, output, index }) in &self.sessions {
             out.extend_from_slice(&[b's', sep]);
             push_decimal(&mut out, *c);
             out.push(sep);
             push_decimal(&mut out, *seq);
             out.push(sep);
-            push_decimal(&mut out, self.session_index.get(c).copied().unwrap_or(0));
+            push_decimal(&mut out, *index);
             out.push(sep);
             match output {
                 Some(o) => {
@@ -269,10 +277,9 @@ impl KvStore {
                     kv.data.insert(k.to_string(), (v.to_string(), ver.parse().ok()?));
                 }
                 ["s", c, seq, at, out] => {
-                    let out = out.strip_prefix('=').map(String::from);
+                    let output = out.strip_prefix('=').map(String::from);
                     let c = c.parse().ok()?;
-                    kv.sessions.insert(c, (seq.parse().ok()?, out));
-                    kv.session_index.insert(c, at.parse().ok()?);
+                    kv.sessions.insert(c, Session { seq: seq.parse().ok()?, output, index: at.parse().ok()? });
                 }
                 _ => return None,
             }
@@ -288,7 +295,7 @@ impl KvStore {
             Op::Read { key, .. } => OpRef::Read { key },
         };
         self.apply_ref(CommandRef { client: cmd.client, seq: cmd.seq, op }, index);
-        self.sessions.get(&cmd.client).and_then(|(_, out)| out.clone())
+        self.sessions.get(&cmd.client).and_then(|s| s.output.clone())
     }
 
     /// [`KvStore::apply`] without building the output: only the replica that answers the
@@ -297,7 +304,7 @@ impl KvStore {
     pub(crate) fn apply_ref(&mut self, cmd: CommandRef, index: Index) {
         self.applied = self.applied.max(index);
         let session = self.sessions.get_mut(&cmd.client);
-        if session.as_ref().is_some_and(|(last, _)| cmd.seq <= *last) {
+        if session.as_ref().is_some_and(|s| cmd.seq <= s.seq) {
             return;
         }
         let out: Option<&str> = match cmd.op {
@@ -316,36 +323,29 @@ impl KvStore {
             OpRef::Read { key } => self.data.get(key).map(|(v, _)| v.as_str()),
         };
         match session {
-            Some((last, prev)) => {
-                *last = cmd.seq;
-                match (prev.as_mut(), out) {
-                    (Some(s), Some(o)) => overwrite(s, o),
-                    (_, o) => *prev = o.map(str::to_string),
+            Some(s) => {
+                (s.seq, s.index) = (cmd.seq, index);
+                match (s.output.as_mut(), out) {
+                    (Some(prev), Some(o)) => overwrite(prev, o),
+                    (_, o) => s.output = o.map(str::to_string),
                 }
             }
             None => {
-                let out = out.map(str::to_string);
-                self.sessions.insert(cmd.client, (cmd.seq, out));
+                let output = out.map(str::to_string);
+                self.sessions.insert(cmd.client, Session { seq: cmd.seq, output, index });
             }
         }
-        // Overwritten in place: after its first command a client always has an entry.
-        match self.session_index.get_mut(&cmd.client) {
-            Some(at) => *at = index,
-            None => {
-                self.session_index.insert(cmd.client, index);
-            }
-        }
+    }
+
+    /// The index where this client's command `seq` first applied, if it was its last one.
+    pub fn first_applied_at(&self, client: ClientId, seq: u64) -> Option<Index> {
+        let s = self.sessions.get(&client)?;
+        (s.seq == seq).then_some(s.index)
     }
 
     /// True if the command with this client and sequence number has been applied.
-    /// The index where this client's command `seq` first applied, if it was its last one.
-    pub fn first_applied_at(&self, client: ClientId, seq: u64) -> Option<Index> {
-        let (last, _) = self.sessions.get(&client)?;
-        (*last == seq).then(|| self.session_index.get(&client).copied()).flatten()
-    }
-
     pub fn has_applied(&self, client: ClientId, seq: u64) -> bool {
-        self.sessions.get(&client).is_some_and(|(last, _)| *last >= seq)
+        self.sessions.get(&client).is_some_and(|s| s.seq >= seq)
     }
 }
 

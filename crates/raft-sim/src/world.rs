@@ -7,6 +7,7 @@ use crate::checker::Checker;
 use crate::client::{Client, Completed, Outstanding};
 use crate::config::SimConfig;
 use crate::kv::{ClientId, Command, CommandRef, KvStore, Op, OpRef, ReadMode};
+use crate::memo::{Decoded, EntryMemo};
 use crate::network::{Endpoint, InFlight, InFlightMap, Network, Payload, Reply};
 use crate::node::{PendingRead, PendingRequest, SimNode};
 use crate::queue::EventQueue;
@@ -78,29 +79,33 @@ pub struct World {
     pub max_records: usize,
     workload: Option<Workload>,
     #[serde(skip)]
-    ready: ReadyBuf,
+    scratch: Scratch,
 }
 
-/// The `Ready` the world drains every node into: a scratch buffer, not state, so it is equal
-/// to any other and clones empty. Boxed, so taking it out and putting it back moves a pointer.
+/// The world's scratch buffers, not state, so they are equal to any other and clone empty:
+/// the `Ready` every node is drained into (boxed, so taking it out and putting it back moves a
+/// pointer) and the commands its entries decoded lately.
 #[derive(Default)]
-struct ReadyBuf(Option<Box<Ready>>);
+struct Scratch {
+    ready: Option<Box<Ready>>,
+    decoded: EntryMemo<Decoded>,
+}
 
-impl Clone for ReadyBuf {
+impl Clone for Scratch {
     fn clone(&self) -> Self {
-        ReadyBuf::default()
+        Scratch::default()
     }
 }
 
-impl PartialEq for ReadyBuf {
+impl PartialEq for Scratch {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl std::fmt::Debug for ReadyBuf {
+impl std::fmt::Debug for Scratch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ReadyBuf")
+        f.write_str("Scratch")
     }
 }
 
@@ -127,7 +132,7 @@ impl World {
             recording: false,
             max_records: 0,
             workload: None,
-            ready: ReadyBuf::default(),
+            scratch: Scratch::default(),
         };
         for id in world.config.cluster.node_ids() {
             world.node_mut(id).was_member = true;
@@ -249,7 +254,7 @@ impl World {
             }
             // The host's Ready is reused, so its buffers (and those it trades with the core)
             // are allocated once, not on every input.
-            let mut rd = self.ready.0.take().unwrap_or_default();
+            let mut rd = self.scratch.ready.take().unwrap_or_default();
             raft.ready_into(&mut rd);
             let (role, term) = (raft.role(), raft.term());
             if self.recording {
@@ -306,7 +311,7 @@ impl World {
             let Some(raft) = node.raft.as_mut() else { return };
             raft.advance(&rd);
             let commit = raft.log().committed;
-            self.ready.0 = Some(rd);
+            self.scratch.ready = Some(rd);
             if commit != node.reported_commit {
                 node.reported_commit = commit;
                 // Lazily: this runs on every commit, and the checker rarely needs the leaders.
@@ -331,9 +336,11 @@ impl World {
             EntryData::Config(m) => return self.on_config_applied(id, index, m),
             EntryData::Noop => return,
         };
-        // Decoded in place and applied without allocating: every replica applies every entry.
-        let Some(cmd) = CommandRef::decode(bytes) else { return };
-        let node = self.node_mut(id);
+        // Decoded once for all replicas, and applied without allocating.
+        let decoded = self.scratch.decoded.get(index, term, bytes, |d| d.fill(CommandRef::decode(bytes)));
+        let Some(cmd) = decoded.command() else { return };
+        // The field, not `node_mut`: the command stays borrowed from the memo.
+        let node = &mut self.nodes[id as usize - 1];
         node.kv.apply_ref(cmd, index);
         // Only the leader that proposed an entry waits for it.
         if node.pending.is_empty() {
@@ -341,14 +348,15 @@ impl World {
         }
         let Some(p) = node.pending.remove(&index) else { return };
         if p.client == cmd.client && p.seq == cmd.seq && p.term == term {
-            let output = node.kv.sessions.get(&cmd.client).and_then(|(_, out)| out.clone());
+            let output = node.kv.sessions.get(&cmd.client).and_then(|s| s.output.clone());
             let version = match cmd.op {
                 OpRef::Read { key } => node.kv.read(key).1,
                 // A retried write applies once: its version is where it first applied.
                 OpRef::Write { .. } => node.kv.first_applied_at(cmd.client, cmd.seq).unwrap_or(index),
             };
+            let (client, seq) = (cmd.client, cmd.seq);
             let reply = Reply::Ok { output, index, term, version };
-            self.send(Endpoint::Node(id), Endpoint::Client(cmd.client), Payload::ClientReply { seq: cmd.seq, reply });
+            self.send(Endpoint::Node(id), Endpoint::Client(client), Payload::ClientReply { seq, reply });
         }
     }
 
