@@ -118,6 +118,7 @@ test('picking a scenario fetches its file then starts it; a file that cannot be 
   await toast.waitFor();
   assert.match(await toast.innerText(), /could not be loaded.*404/);
   assert.match(page.url(), /scenario=figure-8/);
+  assert.equal(await page.getByLabel('Scenario', { exact: true }).inputValue(), 'figure-8');
   const before = await page.getAttribute('[data-time-ms]', 'data-time-ms');
   await page.getByRole('button', { name: 'Step to the next event' }).click();
   await page.waitForFunction((t) => document.querySelector('[data-time-ms]').getAttribute('data-time-ms') !== t, before);
