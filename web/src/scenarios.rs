@@ -31,6 +31,11 @@ pub fn catalog() -> Vec<ScenarioInfo> {
     CATALOG.iter().map(|(name, title)| ScenarioInfo { name, title: title.to_string() }).collect()
 }
 
+/// Whether `name` is a built-in scenario.
+fn known(name: &str) -> bool {
+    CATALOG.iter().any(|(n, _)| *n == name)
+}
+
 /// Whether `name`'s file has been fetched, so `build` can use it at once.
 pub fn is_loaded(name: &str) -> bool {
     LOADED.with_borrow(|l| l.iter().any(|(n, r)| n == name && r.is_ok()))
@@ -42,7 +47,7 @@ pub async fn load(name: &str) -> Result<(), String> {
         return Ok(());
     }
     // Only catalog names reach the URL below; anything else is reported by `build`.
-    if !CATALOG.iter().any(|(n, _)| *n == name) {
+    if !known(name) {
         return Ok(());
     }
     let got = fetch_text(&format!("scenarios/{name}.json"))
@@ -100,7 +105,7 @@ pub fn build(setup: &Setup) -> Result<Scenario, String> {
     let mut s = match &setup.scenario {
         None => free_play(),
         Some(name) => {
-            if !CATALOG.iter().any(|(n, _)| n == name) {
+            if !known(name) {
                 let names: Vec<&str> = CATALOG.iter().map(|(n, _)| *n).collect();
                 return Err(format!("there is no built-in scenario '{name}' (there are: {})", names.join(", ")));
             }
