@@ -175,13 +175,13 @@ impl Flights {
         self.elements.select(id);
     }
 
-    /// True while the canvas shows moving messages or draining timers, so the clock must draw
-    /// every frame.
     /// Whether messages are many or fast enough to be on the canvas.
     pub fn busy(&self) -> bool {
         self.on_canvas
     }
 
+    /// True while the canvas shows moving messages or draining timers, so the clock must draw
+    /// every frame.
     pub fn moving(&self, w: &World) -> bool {
         let draining =
             |n: &raft_sim::node::SimNode| !n.paused && n.raft.as_ref().is_some_and(|r| r.role() != Role::Leader);
