@@ -204,7 +204,7 @@ const PAD: f64 = 3.5;
 /// Sprites by look, for one stage size, pixel ratio and palette.
 #[derive(Default)]
 pub struct Sprites {
-    /// A few dozen looks at most: a linear search beats hashing every dot of every frame.
+    /// A few dozen looks in practice, searched in order for every dot of every frame.
     by_look: Vec<(Look, Sprite)>,
     /// (u, pixel ratio) the sprites were drawn for.
     scale: (f64, f64),
