@@ -6,7 +6,7 @@ use crate::kv::{ClientId, Op, Output};
 use raft_core::{Index, Message, NodeId, Term};
 use serde::{Deserialize, Serialize};
 use serde::{Deserializer, Serializer};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Who sends or receives a message.
@@ -120,22 +120,33 @@ fn summarize(from: Endpoint, to: Endpoint, payload: &Payload) -> String {
 /// replaced, iterating in id order.
 ///
 /// Ids are handed out in increasing order and most messages arrive within tens of ms, so the
-/// live ids form a narrow window. Messages sit in a slab (freed slots are reused) and a ring
-/// maps `id - first` to a slot: inserting and removing are O(1) and move no message, where the
-/// map moved whole 150-byte messages about its nodes. A message held back for long keeps the
-/// ring from shrinking, at 4 bytes per id sent meanwhile.
+/// live ids form a narrow window `[first, end)`. Messages sit in a slab (freed slots are
+/// reused) and a ring whose length is a power of two maps `id & mask` to a slot: inserting and
+/// removing are O(1) and move no message, and finding a slot is one masked index (a
+/// `VecDeque` ring cost a subtraction, a wrap and trimming at both ends). A message held back
+/// for long keeps the window from shrinking, at 4 bytes per id sent meanwhile.
 #[derive(Clone, Debug, Default)]
 pub struct InFlightMap {
-    /// The id of `ring[0]`.
+    /// No id below `first` or from `end` on is in flight; `first` is live unless the map is
+    /// empty.
     first: u64,
-    /// Slot of each id from `first` on; `NO_SLOT` for ids not in flight. Its ends are live.
-    ring: VecDeque<u32>,
-    slots: Vec<Option<InFlight>>,
+    end: u64,
+    /// Slot of each id in the window at `id & (len - 1)`; `NO_SLOT` elsewhere and for ids not
+    /// in flight. Empty or a power of two at least `end - first` long.
+    ring: Vec<u32>,
+    /// A freed slot keeps its message with a payload that owns nothing (see `store`).
+    slots: Vec<InFlight>,
     free: Vec<u32>,
     len: usize,
 }
 
 const NO_SLOT: u32 = u32::MAX;
+
+/// A placeholder payload that owns nothing, left in freed slots.
+#[inline(always)]
+fn husk() -> Payload {
+    Payload::ClientReply { seq: 0, reply: Reply::NotLeader { leader: None } }
+}
 
 impl InFlightMap {
     pub fn new() -> Self {
@@ -150,17 +161,20 @@ impl InFlightMap {
         self.len == 0
     }
 
-    fn slot(&self, id: u64) -> Option<usize> {
-        self.position(id).map(|(_, slot)| slot)
+    #[inline(always)]
+    fn ring_pos(&self, id: u64) -> usize {
+        id as usize & (self.ring.len() - 1)
     }
 
-    /// The ring position and slot of the message with this id.
+    /// The slot of the message with this id.
     #[inline(always)]
-    fn position(&self, id: u64) -> Option<(usize, usize)> {
-        let pos = usize::try_from(id.checked_sub(self.first)?).ok()?;
-        match *self.ring.get(pos)? {
+    fn slot(&self, id: u64) -> Option<usize> {
+        if id < self.first || id >= self.end {
+            return None;
+        }
+        match self.ring[self.ring_pos(id)] {
             NO_SLOT => None,
-            slot => Some((pos, slot as usize)),
+            slot => Some(slot as usize),
         }
     }
 
@@ -169,111 +183,102 @@ impl InFlightMap {
     }
 
     pub fn get(&self, id: &u64) -> Option<&InFlight> {
-        self.slots[self.slot(*id)?].as_ref()
+        Some(&self.slots[self.slot(*id)?])
     }
 
     pub fn get_mut(&mut self, id: &u64) -> Option<&mut InFlight> {
         let slot = self.slot(*id)?;
-        self.slots[slot].as_mut()
+        Some(&mut self.slots[slot])
     }
 
     /// Adds or replaces the message with this id; returns the one replaced.
     pub fn insert(&mut self, id: u64, msg: InFlight) -> Option<InFlight> {
-        let next = self.first + self.ring.len() as u64;
-        if id != next || self.ring.is_empty() {
-            return self.insert_anywhere(id, msg);
+        if let Some(slot) = self.slot(id) {
+            return Some(std::mem::replace(&mut self.slots[slot], msg));
         }
-        // The usual case: the next id.
+        if self.len == 0 {
+            (self.first, self.end) = (id, id);
+        }
+        let (first, end) = (self.first.min(id), self.end.max(id + 1));
+        if end - first > self.ring.len() as u64 {
+            self.grow(end - first);
+        }
+        (self.first, self.end) = (first, end);
         let slot = self.store(msg);
-        self.ring.push_back(slot);
+        let pos = self.ring_pos(id);
+        self.ring[pos] = slot;
         self.len += 1;
         None
     }
 
+    /// Rebuilds the ring to hold a window of `span` ids.
+    #[cold]
+    fn grow(&mut self, span: u64) {
+        let len = usize::try_from(span).unwrap_or(usize::MAX).next_power_of_two().max(64);
+        let mut ring = vec![NO_SLOT; len];
+        for id in self.first..self.end {
+            ring[id as usize & (len - 1)] = self.ring[self.ring_pos(id)];
+        }
+        self.ring = ring;
+    }
+
+    /// Field by field into a freed slot: each field moves inline, where writing the whole
+    /// 150-byte message called `memcpy`.
     #[inline(always)]
     fn store(&mut self, msg: InFlight) -> u32 {
-        match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot as usize] = Some(msg);
-                slot
-            }
-            None => {
-                self.slots.push(Some(msg));
-                (self.slots.len() - 1) as u32
-            }
-        }
-    }
-
-    fn insert_anywhere(&mut self, id: u64, msg: InFlight) -> Option<InFlight> {
-        if let Some(slot) = self.slot(id) {
-            return self.slots[slot].replace(msg);
-        }
-        if self.ring.is_empty() {
-            self.first = id;
-        }
-        // Grow the ring to cover `id` (new ids come at the back; only deserializing or an
-        // explicit older id reaches the front).
-        while id < self.first {
-            self.ring.push_front(NO_SLOT);
-            self.first -= 1;
-        }
-        let pos = (id - self.first) as usize;
-        while self.ring.len() <= pos {
-            self.ring.push_back(NO_SLOT);
-        }
-        self.ring[pos] = self.store(msg);
-        self.len += 1;
-        None
+        let Some(slot) = self.free.pop() else {
+            self.slots.push(msg);
+            return (self.slots.len() - 1) as u32;
+        };
+        let InFlight { id, from, to, sent_ms, deliver_ms, payload, dropped } = msg;
+        let m = &mut self.slots[slot as usize];
+        (m.id, m.from, m.to, m.sent_ms, m.deliver_ms, m.dropped) = (id, from, to, sent_ms, deliver_ms, dropped);
+        m.payload = payload;
+        slot
     }
 
     pub fn remove(&mut self, id: &u64) -> Option<InFlight> {
-        let (pos, slot) = self.position(*id)?;
-        let msg = self.slots[slot].take();
-        self.unlink(pos, slot);
-        msg
+        let slot = self.slot(*id)?;
+        let m = &mut self.slots[slot];
+        let payload = std::mem::replace(&mut m.payload, husk());
+        let msg = InFlight { payload, ..*m };
+        self.unlink(*id, slot);
+        Some(msg)
     }
 
     /// Removes the message with this id if it is due at `now` (a delayed message has a later
     /// delivery event), in one lookup. Only the payload moves out of the slab: taking the whole
-    /// 144-byte message and unwrapping the Option cost three calls to `memcpy` per delivery.
+    /// 150-byte message cost calls to `memcpy` per delivery.
     #[inline(always)]
     pub(crate) fn take_due(&mut self, id: u64, now: u64) -> Option<Arrival> {
-        let (pos, slot) = self.position(id)?;
-        let msg = self.slots[slot].as_mut().filter(|m| m.deliver_ms == now)?;
-        // A placeholder that owns nothing, dropped with the rest of the message below.
-        let husk = Payload::ClientReply { seq: 0, reply: Reply::NotLeader { leader: None } };
-        let payload = std::mem::replace(&mut msg.payload, husk);
+        let slot = self.slot(id)?;
+        let msg = &mut self.slots[slot];
+        if msg.deliver_ms != now {
+            return None;
+        }
+        let payload = std::mem::replace(&mut msg.payload, husk());
         let arrival = Arrival { from: msg.from, to: msg.to, dropped: msg.dropped, payload };
-        self.slots[slot] = None;
-        self.unlink(pos, slot);
+        self.unlink(id, slot);
         Some(arrival)
     }
 
-    /// Frees the slot of the message at ring position `pos`, then trims the ring's dead ends.
+    /// Frees the slot of the message with this id; the window's start moves past dead ids.
     #[inline(always)]
-    fn unlink(&mut self, pos: usize, slot: usize) {
+    fn unlink(&mut self, id: u64, slot: usize) {
+        let pos = self.ring_pos(id);
         self.ring[pos] = NO_SLOT;
         self.free.push(slot as u32);
         self.len -= 1;
-        if pos == 0 {
-            while self.ring.front() == Some(&NO_SLOT) {
-                self.ring.pop_front();
+        if id == self.first {
+            while self.first < self.end && self.ring[self.ring_pos(self.first)] == NO_SLOT {
                 self.first += 1;
             }
-        }
-        while self.ring.back() == Some(&NO_SLOT) {
-            self.ring.pop_back();
         }
     }
 
     /// (id, message) in id order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, &InFlight)> + '_ {
-        let first = self.first;
-        self.ring
-            .iter()
-            .enumerate()
-            .filter(|&(_, &s)| s != NO_SLOT)
-            .filter_map(move |(pos, &s)| self.slots[s as usize].as_ref().map(|m| (first + pos as u64, m)))
+        (self.first..self.end).filter_map(move |id| Some((id, self.get(&id)?)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
@@ -374,5 +379,65 @@ impl Network {
     /// Restores every link.
     pub fn heal(&mut self) {
         self.cut.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(id: u64) -> InFlight {
+        let payload =
+            Payload::ClientRequest { client: 1, seq: id, op: Op::Write { key: format!("k{id}"), value: "v".into() } };
+        InFlight {
+            id,
+            from: Endpoint::Client(1),
+            to: Endpoint::Node(1),
+            sent_ms: id,
+            deliver_ms: id + 5,
+            payload,
+            dropped: false,
+        }
+    }
+
+    /// Against a `BTreeMap`, with ids mostly increasing, some older ones, gaps that force the
+    /// ring to grow, and removals in any order.
+    #[test]
+    fn matches_a_btree_map() {
+        let (mut map, mut model) = (InFlightMap::new(), BTreeMap::new());
+        let (mut next, mut x) = (1u64, 99u64);
+        let mut rand = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..20_000 {
+            match rand(10) {
+                0..=4 => {
+                    next += if rand(50) == 0 { 200 } else { 1 };
+                    let id = if rand(20) == 0 { next.saturating_sub(rand(300)) } else { next };
+                    assert_eq!(map.insert(id, msg(id)), model.insert(id, msg(id)));
+                }
+                5..=8 => {
+                    let id = next.saturating_sub(rand(100));
+                    let due = model.get(&id).map(|m: &InFlight| m.deliver_ms);
+                    let got = map.take_due(id, due.unwrap_or(0)).map(|a| a.payload);
+                    assert_eq!(got, model.remove(&id).map(|m| m.payload));
+                }
+                _ => {
+                    let id = next.saturating_sub(rand(100));
+                    assert_eq!(map.remove(&id), model.remove(&id));
+                }
+            }
+            assert_eq!(map.len(), model.len());
+        }
+        assert!(map.iter().map(|(id, m)| (id, m.clone())).eq(model.clone()));
+        let copy: InFlightMap = serde_json::from_str(&serde_json::to_string(&map).unwrap()).unwrap();
+        assert!(copy == map);
+        for id in model.keys() {
+            assert!(map.remove(id).is_some());
+        }
+        assert!(map.is_empty() && map.iter().next().is_none());
     }
 }
