@@ -32,6 +32,17 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(promise).await.expect("the timer fires");
 }
 
+/// Checks `cond` every 50 ms of wall time for up to 5 s; whether it came to hold.
+async fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if cond() {
+            return true;
+        }
+        sleep(50).await;
+    }
+    cond()
+}
+
 /// Mounts the page, with `query` as the URL's query, into a fresh div.
 async fn mount(query: &str) -> Mounted {
     let w = web_sys::window().expect("a window");
@@ -44,12 +55,7 @@ async fn mount(query: &str) -> Mounted {
     document().body().expect("a body").append_child(&host).expect("appended");
     let app = yew::Renderer::<App>::with_root(host.clone()).render();
     // A leader is elected within a few hundred virtual ms; at speed 10 that is well under a second.
-    for _ in 0..100 {
-        sleep(50).await;
-        if host.query_selector("[data-role=leader]").ok().flatten().is_some() {
-            break;
-        }
-    }
+    wait_for(|| host.query_selector("[data-role=leader]").ok().flatten().is_some()).await;
     Mounted { root: host, app }
 }
 
@@ -112,14 +118,8 @@ async fn few_slow_messages_fly_as_elements_and_a_click_inspects_one() {
     // Paused at 2 s with links of 100-200 ms: a few dozen messages in flight, none coming.
     let page = mount("?t=2000&a=W1swLHsiZG8iOiJzZXQtbmV0d29yayIsImxhdGVuY3lfbXMiOlsxMDAsMjAwXX1dXQ").await;
     let root = page.root.clone();
-    let mut msgs = Vec::new();
-    for _ in 0..100 {
-        msgs = all(&root, "[data-msg-kind] .dot");
-        if !msgs.is_empty() {
-            break;
-        }
-        sleep(50).await;
-    }
+    wait_for(|| !all(&root, "[data-msg-kind] .dot").is_empty()).await;
+    let msgs = all(&root, "[data-msg-kind] .dot");
     let dot = msgs.first().expect("a message in flight").clone();
     let id =
         dot.closest("[data-msg-id]").ok().flatten().and_then(|p| p.get_attribute("data-msg-id")).unwrap_or_default();
@@ -132,12 +132,7 @@ async fn many_messages_are_drawn_on_a_canvas_and_a_click_on_a_dot_inspects_it() 
     // Nine nodes, heartbeats every 20 ms over links of 300-600 ms: well over 64 in flight.
     let page = mount("?nodes=9&election=100&heartbeat=2&speed=1&a=W1swLHsiZG8iOiJzZXQtbmV0d29yayIsImxhdGVuY3lfbXMiOlszMDAsNjAwXX1dXQ").await;
     let root = page.root.clone();
-    for _ in 0..100 {
-        if in_flight(&root) > 64 {
-            break;
-        }
-        sleep(50).await;
-    }
+    wait_for(|| in_flight(&root) > 64).await;
     assert!(in_flight(&root) > 64, "many messages in flight: {}", in_flight(&root));
     assert!(all(&root, "[data-msg-kind]").is_empty(), "while playing, the dots are only pixels");
     one(&root, "button.play").dyn_ref::<HtmlElement>().expect("a button").click();
