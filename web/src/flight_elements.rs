@@ -10,9 +10,9 @@
 use crate::dot_sprites::Look;
 use crate::snapshot::{radius, ring_pos, HUB, HUB_R};
 use crate::util::{element, round, Fx};
+use raft_core::VecMap;
 use raft_sim::network::{Endpoint, InFlight};
 use raft_sim::World;
-use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use web_sys::{Document, Element};
 
@@ -24,7 +24,7 @@ struct Flight {
 
 #[derive(Default)]
 pub struct FlightElements {
-    msgs: BTreeMap<u64, Flight>,
+    msgs: VecMap<u64, Flight>,
     selected: Option<u64>,
 }
 

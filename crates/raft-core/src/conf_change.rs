@@ -138,7 +138,7 @@ impl Raft {
             // Start probing at the last entry, so a new member's first AppendEntries carries it.
             let next = self.log.last_index().max(1);
             for id in members.into_iter().filter(|&id| id != me) {
-                self.progress.entry(id).or_insert_with(|| {
+                self.progress.get_or_insert_with(id, || {
                     let mut p = Progress::new(next);
                     p.recent_active = true;
                     p

@@ -35,6 +35,7 @@ pub mod ready;
 pub mod rng;
 pub mod snapshot;
 pub mod types;
+pub mod vec_map;
 
 pub use conf_change::ConfChange;
 pub use config::{Config, FaultInfo, Faults};
@@ -49,3 +50,4 @@ pub use ready::{ReadState, Ready};
 pub use rng::Prng;
 pub use snapshot::CompactError;
 pub use types::{DurableState, Entry, EntryData, HardState, Index, NodeId, Role, Snapshot, Term};
+pub use vec_map::{VecMap, VecSet};

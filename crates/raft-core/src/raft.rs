@@ -15,7 +15,8 @@ use crate::ready::{ReadState, Ready};
 use crate::rng::Prng;
 use crate::snapshot::ok_response;
 use crate::types::{DurableState, Entry, EntryData, HardState, Index, NodeId, Role, Snapshot, Term};
-use alloc::collections::{BTreeMap, VecDeque};
+use crate::vec_map::VecMap;
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 /// Why a proposal was refused.
@@ -59,9 +60,9 @@ pub struct Raft {
     /// Drawn from [election_ticks, 2 x election_ticks) at every timer reset (§5.2).
     pub(crate) randomized_timeout: u32,
     /// Answers received in the current (pre-)election.
-    pub(crate) votes: BTreeMap<NodeId, bool>,
+    pub(crate) votes: VecMap<NodeId, bool>,
     /// The leader's view of each other voter.
-    pub(crate) progress: BTreeMap<NodeId, Progress>,
+    pub(crate) progress: VecMap<NodeId, Progress>,
     pub(crate) transfer_target: Option<NodeId>,
     pub(crate) rng: Prng,
     /// What the host last reported written.
@@ -132,8 +133,8 @@ impl Raft {
             election_elapsed: 0,
             heartbeat_elapsed: 0,
             randomized_timeout: 0,
-            votes: BTreeMap::new(),
-            progress: BTreeMap::new(),
+            votes: VecMap::new(),
+            progress: VecMap::new(),
             transfer_target: None,
             persisted_hard_state: durable.hard_state,
             reported_role: Role::Follower,
@@ -181,10 +182,10 @@ impl Raft {
     pub fn randomized_timeout(&self) -> u32 {
         self.randomized_timeout
     }
-    pub fn progress(&self) -> &BTreeMap<NodeId, Progress> {
+    pub fn progress(&self) -> &VecMap<NodeId, Progress> {
         &self.progress
     }
-    pub fn votes(&self) -> &BTreeMap<NodeId, bool> {
+    pub fn votes(&self) -> &VecMap<NodeId, bool> {
         &self.votes
     }
     pub fn transfer_target(&self) -> Option<NodeId> {

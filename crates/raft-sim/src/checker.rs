@@ -7,9 +7,9 @@
 
 use crate::kv::ReadMode;
 use crate::memo::EntryMemo;
+use raft_core::VecMap;
 use raft_core::{describe_membership, Entry, EntryData, Index, Membership, NodeId, Term};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -121,7 +121,7 @@ pub struct Checker {
     event: u64,
     time_ms: u64,
     /// Term -> the node that led it.
-    leaders: BTreeMap<Term, NodeId>,
+    leaders: VecMap<Term, NodeId>,
     /// Each node's durable log, by node id (a vector: looked up on every write).
     logs: Vec<Vec<Link>>,
     /// For each index (from 1), the first entry seen there: its term, the prefix hash it ends
@@ -129,7 +129,7 @@ pub struct Checker {
     seen: Vec<(Term, u64, NodeId)>,
     /// The same for every other (index, term): rare, as it takes a deposed leader's entries.
     #[serde(with = "crate::serde_pairs")]
-    seen_more: BTreeMap<(Index, Term), (u64, NodeId)>,
+    seen_more: VecMap<(Index, Term), (u64, NodeId)>,
     /// The committed log as first committed by any node; `committed_by[i]` names that node
     /// and the term it was in (the term the entry was committed in).
     committed: Vec<Link>,
@@ -140,7 +140,7 @@ pub struct Checker {
     acked_max: Index,
     /// Per key, writes acknowledged to clients: (ack time, highest index acknowledged so far).
     #[serde(default)]
-    acked_writes: BTreeMap<String, Vec<(u64, Index)>>,
+    acked_writes: VecMap<String, Vec<(u64, Index)>>,
     /// First violation of each property, in order found, and how many were found in all.
     pub violations: Vec<Violation>,
     pub violation_count: u64,
@@ -426,11 +426,11 @@ impl Checker {
 
     /// A write to `key` was acknowledged at `index`, at time `now`.
     pub fn on_write_acked(&mut self, key: &str, index: Index, now: u64) {
-        // Looked up before inserting: the key is nearly always known, and `entry` would
-        // allocate its String anyway.
+        // Looked up before inserting: the key is nearly always known, and inserting would
+        // allocate its String.
         match self.acked_writes.get_mut(key) {
             Some(writes) => push_acked(writes, index, now),
-            None => push_acked(self.acked_writes.entry(key.to_string()).or_default(), index, now),
+            None => push_acked(self.acked_writes.get_or_insert_with(key.to_string(), Vec::new), index, now),
         }
     }
 

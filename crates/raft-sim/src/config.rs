@@ -1,9 +1,9 @@
 //! Settings of a simulated cluster, its network and its clients. Every field has a default so
 //! scenario files name only what they change.
 
+use raft_core::VecMap;
 use raft_core::{Config, Faults, NodeId};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const MAX_NODES: usize = 25;
 
@@ -15,7 +15,7 @@ pub struct ClusterConfig {
     /// Length of one tick of a node's clock, in virtual milliseconds.
     pub tick_ms: u64,
     /// Per-node tick length overrides (clock drift): node id -> tick length in ms.
-    pub clock_ms: BTreeMap<NodeId, u64>,
+    pub clock_ms: VecMap<NodeId, u64>,
     pub election_ticks: u32,
     pub heartbeat_ticks: u32,
     pub pre_vote: bool,
@@ -39,7 +39,7 @@ impl Default for ClusterConfig {
         ClusterConfig {
             nodes: 5,
             tick_ms: 10,
-            clock_ms: BTreeMap::new(),
+            clock_ms: VecMap::new(),
             election_ticks: 15,
             heartbeat_ticks: 5,
             pre_vote: false,

@@ -3,8 +3,8 @@
 
 use crate::key_map::KeyMap;
 use raft_core::Index;
+use raft_core::VecMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub type ClientId = u64;
 
@@ -207,7 +207,7 @@ pub struct KvStore {
     pub data: KeyMap<(String, Index)>,
     /// Per client: its last command applied (one map, not two: every replica updates it on
     /// every command).
-    pub sessions: BTreeMap<ClientId, Session>,
+    pub sessions: VecMap<ClientId, Session>,
     /// The last log index applied (or restored from a snapshot).
     #[serde(default)]
     pub applied: Index,

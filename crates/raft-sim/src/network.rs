@@ -4,9 +4,10 @@
 use crate::config::LinkConfig;
 use crate::kv::{ClientId, Op, Output};
 use raft_core::{Index, Message, NodeId, Term};
+use raft_core::{VecMap, VecSet};
 use serde::{Deserialize, Serialize};
 use serde::{Deserializer, Serializer};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Who sends or receives a message.
@@ -321,9 +322,9 @@ pub struct Network {
     pub default: LinkConfig,
     /// Overrides for node-to-node links, by (from, to).
     #[serde(with = "crate::serde_pairs")]
-    pub links: BTreeMap<(NodeId, NodeId), LinkConfig>,
+    pub links: VecMap<(NodeId, NodeId), LinkConfig>,
     /// Directed node-to-node links that deliver nothing.
-    pub cut: BTreeSet<(NodeId, NodeId)>,
+    pub cut: VecSet<(NodeId, NodeId)>,
 }
 
 impl Network {

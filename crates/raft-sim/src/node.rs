@@ -2,9 +2,9 @@
 
 use crate::kv::{ClientId, KvStore, ReadMode};
 use crate::network::{Endpoint, Payload};
+use raft_core::VecMap;
 use raft_core::{DurableState, Index, NodeId, Raft, Role, Term};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A client request this node proposed as leader, answered once its entry is applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,14 +37,14 @@ pub struct SimNode {
     pub paused: bool,
     /// Messages that arrived while paused, in arrival order.
     pub held: Vec<(Endpoint, Payload)>,
-    pub pending: BTreeMap<Index, PendingRequest>,
+    pub pending: VecMap<Index, PendingRequest>,
     /// Bumped whenever the tick chain restarts, so stale tick events are ignored.
     pub epoch: u64,
     /// The commit index last reported to the checker.
     pub reported_commit: Index,
     /// Reads in progress, by read id.
     #[serde(default)]
-    pub reads: BTreeMap<u64, PendingRead>,
+    pub reads: VecMap<u64, PendingRead>,
     #[serde(default)]
     pub next_read_id: u64,
     /// Shut down for good: removed from the configuration, or its machine replaced.
@@ -67,10 +67,10 @@ impl SimNode {
             kv: KvStore::default(),
             paused: false,
             held: Vec::new(),
-            pending: BTreeMap::new(),
+            pending: VecMap::new(),
             epoch: 0,
             reported_commit: 0,
-            reads: BTreeMap::new(),
+            reads: VecMap::new(),
             next_read_id: 0,
             retired: false,
             was_member: false,

@@ -1,13 +1,13 @@
 //! Serializes a map as a list of (key, value) pairs, so maps with tuple keys survive JSON.
 
+use raft_core::VecMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 
-pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
+pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(map: &VecMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(map.iter())
 }
 
-pub fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+pub fn deserialize<'de, K, V, D>(d: D) -> Result<VecMap<K, V>, D::Error>
 where
     K: Deserialize<'de> + Ord,
     V: Deserialize<'de>,
