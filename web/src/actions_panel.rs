@@ -204,7 +204,7 @@ pub fn ClientsPanel(p: &ClientsProps) -> Html {
             if let Some(src) = v.kv_from {
                 <h4>{ format!("State machine on S{src}") }</h4>
                 if v.kv.is_empty() { <p class="muted small">{"empty"}</p> }
-                <dl class="kv">{ for v.kv.iter().map(|(k, val)| html! { <><dt>{ k.clone() }</dt><dd>{ val.clone() }</dd></> }) }</dl>
+                <dl class="kv">{ for v.kv.iter().map(|(k, val)| crate::util::def(k.clone(), val.clone())) }</dl>
             }
         </div>
     }

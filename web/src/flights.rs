@@ -47,11 +47,20 @@ struct Drawn {
 
 /// Listeners and observers that live as long as the canvas.
 struct Wiring {
-    _resize: web_sys::ResizeObserver,
+    resize: web_sys::ResizeObserver,
     _on_resize: Closure<dyn FnMut(js_sys::Array)>,
     _click: EventListener,
     _hover: EventListener,
     _scheme: Option<EventListener>,
+}
+
+impl Drop for Wiring {
+    /// An observer outlives its Rust handle while it observes an element, and would call the
+    /// dropped closure (a JS error) when that element resizes or leaves the page, as the old
+    /// stage does when a scenario is opened.
+    fn drop(&mut self) {
+        self.resize.disconnect();
+    }
 }
 
 /// The canvas takes over above this many messages in flight or sent per wall second, and hands
@@ -489,5 +498,5 @@ fn wire(
             stage.style().set_property("cursor", cursor).ok();
         })
     };
-    Some(Wiring { _resize: resize, _on_resize: on_resize, _click: click, _hover: hover, _scheme: scheme })
+    Some(Wiring { resize, _on_resize: on_resize, _click: click, _hover: hover, _scheme: scheme })
 }

@@ -3,7 +3,7 @@
 
 use crate::membership::{self, ConfigView, Member};
 use crate::snapshot::Status;
-use crate::util::{fmt_ms, term_class};
+use crate::util::{def, fmt_ms, term_class};
 use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
 use raft_sim::kv::{Command, Op};
 use raft_sim::network::{InFlight, Payload, Reply};
@@ -189,25 +189,25 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                 <section>
                     <h4>{"Durable "}<small>{"on disk, survives a crash"}</small></h4>
                     <dl>
-                        <dt>{"current term"}</dt><dd>{ dterm }</dd>
-                        <dt>{"voted for"}</dt><dd>{ opt(dvote) }</dd>
-                        <dt>{"log"}</dt><dd>{ format!("{dentries} entr{}", if dentries == 1 { "y" } else { "ies" }) }</dd>
-                        <dt>{"commit index"}</dt><dd>{ dcommit }</dd>
+                        { def("current term", dterm.to_string()) }
+                        { def("voted for", opt(dvote)) }
+                        { def("log", format!("{dentries} entr{}", if dentries == 1 { "y" } else { "ies" })) }
+                        { def("commit index", dcommit.to_string()) }
                     </dl>
                 </section>
                 <section>
                     <h4>{"Volatile "}<small>{"in memory, lost on crash"}</small></h4>
                     if up {
                         <dl>
-                            <dt>{"role"}</dt><dd>{ d.status.name() }</dd>
-                            <dt>{"term / vote"}</dt><dd>{ format!("{} / {}", d.term, opt(d.vote)) }</dd>
-                            <dt>{"leader"}</dt><dd>{ opt(d.leader) }</dd>
-                            <dt>{"commit index"}</dt><dd>{ d.commit }</dd>
-                            <dt>{"last applied"}</dt><dd>{ d.applied }</dd>
-                            <dt>{"last entry"}</dt><dd>{ format!("{} (term {})", d.last.0, d.last.1) }</dd>
-                            <dt>{"on disk up to"}</dt><dd>{ d.stable }</dd>
-                            <dt>{"election timer"}</dt><dd>{ timer }</dd>
-                            if d.held > 0 { <dt>{"held messages"}</dt><dd>{ d.held }</dd> }
+                            { def("role", d.status.name().to_string()) }
+                            { def("term / vote", format!("{} / {}", d.term, opt(d.vote))) }
+                            { def("leader", opt(d.leader)) }
+                            { def("commit index", d.commit.to_string()) }
+                            { def("last applied", d.applied.to_string()) }
+                            { def("last entry", format!("{} (term {})", d.last.0, d.last.1)) }
+                            { def("on disk up to", d.stable.to_string()) }
+                            { def("election timer", timer) }
+                            if d.held > 0 { { def("held messages", d.held.to_string()) } }
                         </dl>
                     } else {
                         <p class="muted">{"Crashed: nothing in memory. Restart rebuilds it from the disk."}</p>
@@ -253,7 +253,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
             if !d.kv.is_empty() {
                 <h4>{"State machine"}</h4>
                 <dl class="kv">
-                { for d.kv.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                { for d.kv.iter().map(|(k, v)| def(k.clone(), v.clone())) }
                 </dl>
             }
         </div>
@@ -322,14 +322,14 @@ fn config_section(d: &NodeDetail) -> Html {
                 if let Some(c) = &d.config {
                     <dl>
                         if c.m.is_joint() {
-                            <dt>{"C_old"}</dt><dd>{ list(&c.m.outgoing) }</dd>
-                            <dt>{"C_new"}</dt><dd>{ list(&c.m.voters) }</dd>
+                            { def("C_old", list(&c.m.outgoing)) }
+                            { def("C_new", list(&c.m.voters)) }
                         } else {
-                            <dt>{"voters"}</dt><dd>{ list(&c.m.voters) }</dd>
+                            { def("voters", list(&c.m.voters)) }
                         }
-                        <dt>{"learners"}</dt><dd>{ list(&c.m.learners) }</dd>
-                        <dt>{"config index"}</dt><dd>{ if c.index == 0 { "0 (initial)".to_string() } else { c.index.to_string() } }</dd>
-                        <dt>{"this node"}</dt><dd>{ membership::role_in(&c.m, d.id) }</dd>
+                        { def("learners", list(&c.m.learners)) }
+                        { def("config index", if c.index == 0 { "0 (initial)".to_string() } else { c.index.to_string() }) }
+                        { def("this node", membership::role_in(&c.m, d.id).to_string()) }
                     </dl>
                 } else {
                     <p class="muted small">{"Down: it reads its configuration from its log and snapshot on restart."}</p>
@@ -339,10 +339,10 @@ fn config_section(d: &NodeDetail) -> Html {
                 <h4>{"Snapshot "}<small>{"replaces the log up to its index"}</small></h4>
                 if let Some((i, t, m, bytes)) = &d.snapshot {
                     <dl>
-                        <dt>{"last index"}</dt><dd>{ i }</dd>
-                        <dt>{"last term"}</dt><dd>{ t }</dd>
-                        <dt>{"configuration"}</dt><dd>{ m.clone() }</dd>
-                        <dt>{"state machine"}</dt><dd>{ format!("{bytes} bytes") }</dd>
+                        { def("last index", i.to_string()) }
+                        { def("last term", t.to_string()) }
+                        { def("configuration", m.clone()) }
+                        { def("state machine", format!("{bytes} bytes")) }
                     </dl>
                 } else {
                     <p class="muted small">{"None yet: the log starts at index 1."}</p>
@@ -497,7 +497,7 @@ pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
                 </span>
             </div>
             <dl class="fields">
-            { for d.fields.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v.clone() }</dd></> }) }
+            { for d.fields.iter().map(|(k, v)| def(*k, v.clone())) }
             </dl>
             if !d.entries.is_empty() {
                 <h4>{"Entries"}</h4>
