@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::event::{CampaignReason, Event, FollowerReason};
 use crate::log::RaftLog;
-use crate::message::{AppendRefusal, Body, Message, MessageKind, VoteRefusal};
+use crate::message::{AppendRefusal, Body, Message, MessageKind, SharedEntries, VoteRefusal};
 use crate::progress::{Progress, ProgressState};
 use crate::quorum::{Membership, VoteResult};
 use crate::read_only::PendingRead;
@@ -16,6 +16,7 @@ use crate::rng::Prng;
 use crate::snapshot::ok_response;
 use crate::types::{DurableState, Entry, EntryData, HardState, Index, NodeId, Role, Snapshot, Term};
 use alloc::collections::{BTreeMap, VecDeque};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// Why a proposal was refused.
@@ -92,6 +93,57 @@ pub struct Raft {
     /// Restarted less than an election timeout ago: refuse to help elect anyone, since this node
     /// may have been inside a leader's lease before the crash.
     pub(crate) restart_guard: bool,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    batch: SharedBatch,
+}
+
+/// The entries of the latest AppendEntries, which the next ones share when they carry a range
+/// of them: after a proposal the leader sends the new entries to every follower, and each
+/// message owning a copy cost an allocation and a clone per entry. While it leads, a node only
+/// appends to its log (and compacts a prefix), never replaces an entry, so a batch stays valid
+/// until the next `become_leader` clears it. Not state: it is equal to any other, and clones
+/// and deserializes empty.
+#[derive(Default)]
+struct SharedBatch {
+    last: Option<Arc<[Entry]>>,
+}
+
+impl SharedBatch {
+    /// `entries` (consecutive, from the log) as a range of the latest batch if it holds them,
+    /// else of a new batch.
+    fn share(&mut self, entries: &[Entry]) -> SharedEntries {
+        let (Some(first), Some(end)) = (entries.first(), entries.last()) else {
+            return SharedEntries::default();
+        };
+        if let Some(last) = &self.last {
+            let (lo, hi) = (last[0].index, last[last.len() - 1].index);
+            if lo <= first.index && end.index <= hi {
+                let start = (first.index - lo) as usize;
+                return SharedEntries::range(last.clone(), start, start + entries.len());
+            }
+        }
+        SharedEntries::range(self.last.insert(Arc::from(entries)).clone(), 0, entries.len())
+    }
+}
+
+impl Clone for SharedBatch {
+    fn clone(&self) -> Self {
+        SharedBatch::default()
+    }
+}
+
+impl PartialEq for SharedBatch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SharedBatch {}
+
+impl core::fmt::Debug for SharedBatch {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SharedBatch")
+    }
 }
 
 impl Raft {
@@ -122,6 +174,7 @@ impl Raft {
             reads_before_commit: Vec::new(),
             read_states: Vec::new(),
             restart_guard,
+            batch: SharedBatch::default(),
             rng: Prng::new(config.seed),
             config,
             term: hs.term,
@@ -220,11 +273,12 @@ impl Raft {
         }
     }
 
-    /// Appends a client command; only the leader accepts.
-    pub fn propose(&mut self, command: Vec<u8>) -> Result<Index, ProposeError> {
+    /// Appends a client command; only the leader accepts. The bytes are shared from here on
+    /// (see [`EntryData::Command`]); a host may pass a borrowed buffer it reuses.
+    pub fn propose(&mut self, command: impl Into<Arc<[u8]>>) -> Result<Index, ProposeError> {
         self.check_can_propose()?;
         let index = self.log.last_index() + 1;
-        self.log.append(&[Entry::command(self.term, index, command)]);
+        self.log.append(&[Entry { term: self.term, index, data: EntryData::Command(command.into()) }]);
         self.events.push(Event::Proposed { index, term: self.term });
         self.broadcast_append(false);
         Ok(index)
@@ -333,7 +387,11 @@ impl Raft {
         take_into(&mut rd.persisted_messages, &mut self.msgs_after_persist);
         take_into(&mut rd.events, &mut self.events);
         rd.entries.clear();
-        rd.entries.extend_from_slice(self.log.unstable());
+        // Most inputs write nothing, and extending by nothing is an out-of-line call.
+        let unstable = self.log.unstable();
+        if !unstable.is_empty() {
+            rd.entries.extend_from_slice(unstable);
+        }
         rd.committed_entries.clear();
         self.log.take_committed_into(&mut rd.committed_entries);
     }
@@ -465,6 +523,7 @@ impl Raft {
         self.leader = Some(self.id());
         self.votes.clear();
         self.reset_timers();
+        self.batch.last = None;
         let next = self.log.last_index() + 1;
         let me = self.id();
         self.progress =
@@ -685,7 +744,7 @@ impl Raft {
             Body::AppendEntries { prev_log_index, prev_log_term, entries, leader_commit } => {
                 self.election_elapsed = 0;
                 self.leader = Some(m.from);
-                self.handle_append_entries(m.from, prev_log_index, prev_log_term, entries, leader_commit);
+                self.handle_append_entries(m.from, prev_log_index, prev_log_term, &entries, leader_commit);
             }
             Body::Heartbeat { commit, round, tick } => {
                 self.election_elapsed = 0;
@@ -715,7 +774,7 @@ impl Raft {
         leader: NodeId,
         prev: Index,
         prev_term: Term,
-        mut entries: Vec<Entry>,
+        entries: &[Entry],
         leader_commit: Index,
     ) {
         let committed = self.log.committed;
@@ -732,16 +791,15 @@ impl Raft {
             let truncated_from = if self.config.faults.truncate_on_append {
                 // Teaching fault: drop everything after prev, matching or not.
                 self.log.truncate_to(prev);
-                self.log.append(&entries);
+                self.log.append(entries);
                 (old_last > prev).then_some(prev + 1)
             } else {
-                match self.log.find_conflict(&entries) {
+                match self.log.find_conflict(entries) {
                     None => None,
                     Some(conflict) => {
                         // §5.3: "If an existing entry conflicts with a new one (same index but
                         // different terms), delete the existing entry and all that follow it".
-                        entries.drain(..(conflict - prev - 1) as usize);
-                        self.log.truncate_and_append(entries);
+                        self.log.truncate_and_append(&entries[(conflict - prev - 1) as usize..]);
                         (conflict <= old_last).then_some(conflict)
                     }
                 }
@@ -793,12 +851,13 @@ impl Raft {
             // The entries this follower needs are compacted: send the snapshot instead.
             return self.send_snapshot(to);
         };
-        let entries = self.log.slice(pr.next_index, max_entries);
+        let entries = self.log.entries_from(pr.next_index, max_entries);
         if entries.is_empty() && !allow_empty {
             return false;
         }
         let last = prev + entries.len() as Index;
         pr.sent(last, entries.len());
+        let entries = self.batch.share(entries);
         let leader_commit = self.log.committed;
         self.send(
             to,
@@ -914,4 +973,29 @@ impl Raft {
 fn take_into<T>(into: &mut Vec<T>, from: &mut Vec<T>) {
     into.clear();
     core::mem::swap(into, from);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn shared_batch_hands_out_ranges_of_one_allocation() {
+        let log: Vec<Entry> = (1..=5).map(|i| Entry::noop(1, i)).collect();
+        let mut batch = SharedBatch::default();
+        assert!(batch.share(&[]).is_empty());
+        let all = batch.share(&log[1..]);
+        assert_eq!(&all[..], &log[1..]);
+        // A suffix (a follower one entry ahead) and a middle part come from the same batch.
+        for part in [&log[3..], &log[2..4]] {
+            let shared = batch.share(part);
+            assert_eq!(&shared[..], part);
+            assert_eq!(shared.as_ptr(), all[part[0].index as usize - 2..].as_ptr());
+        }
+        // Entries before the batch need a new one.
+        let older = batch.share(&log[..2]);
+        assert_eq!(&older[..], &log[..2]);
+        assert_eq!(older, SharedEntries::from(vec![Entry::noop(1, 1), Entry::noop(1, 2)]));
+    }
 }

@@ -84,11 +84,12 @@ pub struct World {
 
 /// The world's scratch buffers, not state, so they are equal to any other and clone empty:
 /// the `Ready` every node is drained into (boxed, so taking it out and putting it back moves a
-/// pointer) and the commands its entries decoded lately.
+/// pointer), the commands its entries decoded lately, and a proposal's encoding.
 #[derive(Default)]
 struct Scratch {
     ready: Option<Box<Ready>>,
     decoded: EntryMemo<Decoded>,
+    command: Vec<u8>,
 }
 
 impl Clone for Scratch {
@@ -561,8 +562,11 @@ impl World {
                 self.start_read(id, client, seq, key, mode);
             }
             Payload::ClientRequest { client, seq, op } => {
-                let cmd = Command { client, seq, op };
-                let result = self.with_raft(id, |r| r.propose(cmd.encode()).map(|i| (i, r.term())));
+                // Encoded into a reused buffer: the core copies the bytes into their shared home.
+                let mut bytes = std::mem::take(&mut self.scratch.command);
+                Command { client, seq, op }.encode_into(&mut bytes);
+                let result = self.with_raft(id, |r| r.propose(&bytes[..]).map(|i| (i, r.term())));
+                self.scratch.command = bytes;
                 match result {
                     Some(Ok((index, term))) => {
                         self.node_mut(id).pending.insert(index, PendingRequest { client, seq, term });
