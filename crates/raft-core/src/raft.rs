@@ -101,8 +101,8 @@ pub struct Raft {
 /// of them: after a proposal the leader sends the new entries to every follower, and each
 /// message owning a copy cost an allocation and a clone per entry. While it leads, a node only
 /// appends to its log (and compacts a prefix), never replaces an entry, so a batch stays valid
-/// until the next `become_leader` clears it. Not state: it is equal to any other, and clones
-/// and deserializes empty.
+/// while it leads: `become_leader` and `become_follower` (the only way out of leading) empty it.
+/// Not state: it is equal to any other, and clones and deserializes empty.
 #[derive(Default)]
 struct SharedBatch {
     last: Option<Arc<[Entry]>>,
@@ -491,6 +491,7 @@ impl Raft {
         self.leader = leader;
         self.votes.clear();
         self.progress.clear();
+        self.batch.last = None;
         self.transfer_target = None;
         self.drop_pending_reads();
         self.reset_timers();
@@ -997,5 +998,60 @@ mod tests {
         let older = batch.share(&log[..2]);
         assert_eq!(&older[..], &log[..2]);
         assert_eq!(older, SharedEntries::from(vec![Entry::noop(1, 1), Entry::noop(1, 2)]));
+    }
+
+    /// Drains `raft` and checks that every AppendEntries carries exactly the log's entries.
+    fn drain_checked(raft: &mut Raft) -> Vec<Message> {
+        let mut out = Vec::new();
+        while raft.has_ready() {
+            let rd = raft.ready();
+            for m in rd.messages.iter().chain(&rd.persisted_messages) {
+                if let Body::AppendEntries { entries, .. } = &m.body {
+                    for e in entries.iter() {
+                        assert_eq!(raft.log.entry(e.index), Some(e), "a shared batch is stale");
+                    }
+                }
+                out.push(m.clone());
+            }
+            raft.advance(&rd);
+        }
+        out
+    }
+
+    fn elect(raft: &mut Raft) {
+        raft.campaign();
+        for m in drain_checked(raft) {
+            if let Body::RequestVote { .. } = m.body {
+                let body = Body::RequestVoteResponse { granted: true, refusal: None };
+                raft.step(Message { from: m.to, to: m.from, term: m.term, body });
+            }
+        }
+        assert_eq!(raft.role, Role::Leader);
+    }
+
+    #[test]
+    fn a_leader_sends_its_log_after_stepping_down_and_being_elected_again() {
+        let config = Config { max_entries_per_msg: 1, ..Config::new(1, vec![1, 2, 3]) };
+        let mut raft = Raft::new(config, &DurableState::default()).unwrap();
+        elect(&mut raft);
+        raft.propose(vec![b'a']).unwrap();
+        drain_checked(&mut raft);
+        // A leader of a later term replaces entry 2, which the last batch holds.
+        let term = raft.term + 1;
+        let new = Entry::command(term, 2, vec![b'b']);
+        let entries = vec![new.clone()].into();
+        let body = Body::AppendEntries { prev_log_index: 1, prev_log_term: 1, entries, leader_commit: 0 };
+        raft.step(Message { from: 2, to: 1, term, body });
+        assert_eq!(raft.log.entry(2), Some(&new));
+        drain_checked(&mut raft);
+        elect(&mut raft);
+        drain_checked(&mut raft);
+        // Follower 3 has only entry 1: the leader backs up and sends entry 2 again.
+        let body = Body::AppendEntriesResponse { success: false, index: 2, hint_index: 1, hint_term: 0, refusal: None };
+        raft.step(Message { from: 3, to: 1, term: raft.term, body });
+        let sent = drain_checked(&mut raft);
+        assert!(sent
+            .iter()
+            .any(|m| matches!(&m.body, Body::AppendEntries { entries, .. } if entries[..] == [new.clone()])));
     }
 }
