@@ -95,7 +95,22 @@ pub struct Raft {
     pub(crate) restart_guard: bool,
     #[cfg_attr(feature = "serde", serde(skip))]
     batch: SharedBatch,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    events_off: EventsOff,
 }
+
+/// Set when the host discards [`Event`]s ([`Raft::record_events`]). A host's choice, not
+/// state: it is equal to any other, and deserializes as off (events recorded).
+#[derive(Clone, Copy, Debug, Default)]
+struct EventsOff(bool);
+
+impl PartialEq for EventsOff {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for EventsOff {}
 
 /// The entries of the latest AppendEntries, which the next ones share when they carry a range
 /// of them: after a proposal the leader sends the new entries to every follower, and each
@@ -175,6 +190,7 @@ impl Raft {
             read_states: Vec::new(),
             restart_guard,
             batch: SharedBatch::default(),
+            events_off: EventsOff::default(),
             rng: Prng::new(config.seed),
             config,
             term: hs.term,
@@ -255,6 +271,21 @@ impl Raft {
         self.ticks
     }
 
+    /// Whether this node records its decisions as [`Event`]s in each [`Ready`] (on by default).
+    /// A host that discards them (a simulator not recording a timeline) switches them off and
+    /// saves building and dropping one per decision; nothing else changes.
+    pub fn record_events(&mut self, on: bool) {
+        self.events_off = EventsOff(!on);
+    }
+
+    /// Records a decision, unless the host switched events off.
+    #[inline]
+    pub(crate) fn event(&mut self, event: Event) {
+        if !self.events_off.0 {
+            self.events.push(event);
+        }
+    }
+
     // ---- Inputs --------------------------------------------------------------------------
 
     /// One unit of logical time.
@@ -279,7 +310,7 @@ impl Raft {
         self.check_can_propose()?;
         let index = self.log.last_index() + 1;
         self.log.append(&[Entry { term: self.term, index, data: EntryData::Command(command.into()) }]);
-        self.events.push(Event::Proposed { index, term: self.term });
+        self.event(Event::Proposed { index, term: self.term });
         self.broadcast_append(false);
         Ok(index)
     }
@@ -308,7 +339,7 @@ impl Raft {
         self.transfer_target = Some(to);
         // The transfer must finish within an election timeout or it is aborted.
         self.election_elapsed = 0;
-        self.events.push(Event::TransferStarted { to, term: self.term });
+        self.event(Event::TransferStarted { to, term: self.term });
         if self.progress.get(&to).is_some_and(|p| p.match_index == self.log.last_index()) {
             self.send(to, self.term, Body::TimeoutNow);
         } else {
@@ -328,7 +359,7 @@ impl Raft {
             // Thesis §6.2 / §9.6: a node that heard from a leader within the minimum election
             // timeout ignores requests to start a new term (leader stickiness).
             if is_vote_request && !transfer && self.config.check_quorum && self.in_lease() {
-                self.events.push(Event::VoteIgnoredInLease { candidate: m.from, term: m.term, leader: self.leader });
+                self.event(Event::VoteIgnoredInLease { candidate: m.from, term: m.term, leader: self.leader });
                 return;
             }
             match m.body {
@@ -435,7 +466,7 @@ impl Raft {
         }
         if self.election_elapsed >= self.randomized_timeout && self.membership.is_voter(self.id()) {
             self.election_elapsed = 0;
-            self.events.push(Event::ElectionTimeout { term: self.term });
+            self.event(Event::ElectionTimeout { term: self.term });
             self.start_election(CampaignReason::ElectionTimeout);
         }
     }
@@ -451,7 +482,7 @@ impl Raft {
                 let active =
                     self.membership.quorum_active(|id| id == me || progress.get(&id).is_some_and(|p| p.recent_active));
                 if !active {
-                    self.events.push(Event::QuorumLost { term: self.term });
+                    self.event(Event::QuorumLost { term: self.term });
                     self.become_follower(self.term, None, FollowerReason::LostQuorum);
                     return;
                 }
@@ -460,7 +491,7 @@ impl Raft {
                 }
             }
             if let Some(to) = self.transfer_target.take() {
-                self.events.push(Event::TransferAborted { to, term: self.term });
+                self.event(Event::TransferAborted { to, term: self.term });
             }
         }
         if self.heartbeat_elapsed >= self.config.heartbeat_ticks {
@@ -495,7 +526,7 @@ impl Raft {
         self.transfer_target = None;
         self.drop_pending_reads();
         self.reset_timers();
-        self.events.push(Event::BecameFollower { term, leader, reason });
+        self.event(Event::BecameFollower { term, leader, reason });
     }
 
     fn become_pre_candidate(&mut self) {
@@ -504,7 +535,7 @@ impl Raft {
         self.leader = None;
         self.votes.clear();
         self.reset_timers();
-        self.events.push(Event::BecamePreCandidate { term: self.term });
+        self.event(Event::BecamePreCandidate { term: self.term });
     }
 
     fn become_candidate(&mut self, reason: CampaignReason) {
@@ -516,7 +547,7 @@ impl Raft {
         self.leader = None;
         self.votes.clear();
         self.reset_timers();
-        self.events.push(Event::BecameCandidate { term: self.term, reason });
+        self.event(Event::BecameCandidate { term: self.term, reason });
     }
 
     fn become_leader(&mut self) {
@@ -533,7 +564,7 @@ impl Raft {
             // Freshly elected: give every follower a full round before check-quorum judges it.
             p.recent_active = true;
         }
-        self.events.push(Event::BecameLeader { term: self.term });
+        self.event(Event::BecameLeader { term: self.term });
         // §8: "each leader commit a blank no-op entry into the log at the start of its term".
         self.log.append(&[Entry::noop(self.term, next)]);
         self.broadcast_append(true);
@@ -600,7 +631,7 @@ impl Raft {
             Body::RequestVote { .. } | Body::PreVote { .. } => {
                 let pre_vote = matches!(m.body, Body::PreVote { .. });
                 let reason = VoteRefusal::StaleTerm;
-                self.events.push(Event::VoteRefused { candidate: m.from, term: m.term, pre_vote, reason });
+                self.event(Event::VoteRefused { candidate: m.from, term: m.term, pre_vote, reason });
                 let body = if pre_vote {
                     Body::PreVoteResponse { granted: false, refusal: Some(reason) }
                 } else {
@@ -608,7 +639,7 @@ impl Raft {
                 };
                 self.send(m.from, self.term, body);
             }
-            _ => self.events.push(Event::StaleMessage { from: m.from, term: m.term, our_term: self.term }),
+            _ => self.event(Event::StaleMessage { from: m.from, term: m.term, our_term: self.term }),
         }
     }
 
@@ -638,8 +669,8 @@ impl Raft {
         };
         let granted = refusal.is_none();
         match refusal {
-            None => self.events.push(Event::VoteGranted { candidate: from, term, pre_vote }),
-            Some(reason) => self.events.push(Event::VoteRefused { candidate: from, term, pre_vote, reason }),
+            None => self.event(Event::VoteGranted { candidate: from, term, pre_vote }),
+            Some(reason) => self.event(Event::VoteRefused { candidate: from, term, pre_vote, reason }),
         }
         if pre_vote {
             // A granted pre-vote answers in the proposed term; a refusal tells our own.
@@ -685,7 +716,7 @@ impl Raft {
                         if hint_term > 0 { self.log.find_conflict_by_term(hint_index, hint_term) } else { hint_index };
                     if pr.maybe_decrease_to(index, hint) {
                         let next_index = pr.next_index;
-                        self.events.push(Event::FollowerRejected { follower: from, next_index });
+                        self.event(Event::FollowerRejected { follower: from, next_index });
                         self.send_append(from, true);
                     }
                 }
@@ -729,7 +760,7 @@ impl Raft {
                     return;
                 }
                 self.votes.insert(m.from, granted);
-                self.events.push(Event::VoteReceived { from: m.from, term: m.term, granted, pre_vote });
+                self.event(Event::VoteReceived { from: m.from, term: m.term, granted, pre_vote });
                 match self.tally() {
                     VoteResult::Won => self.on_election_won(pre_vote),
                     VoteResult::Lost => self.become_follower(self.term, None, FollowerReason::LostElection),
@@ -753,7 +784,7 @@ impl Raft {
                 // The leader sends min(our match, its commit), so this entry is ours.
                 let before = self.log.committed;
                 if commit <= self.log.last_index() && self.log.commit_to(commit) {
-                    self.events.push(Event::CommitAdvanced { from: before, to: self.log.committed });
+                    self.event(Event::CommitAdvanced { from: before, to: self.log.committed });
                 }
                 self.send(m.from, self.term, Body::HeartbeatResponse { round, tick });
             }
@@ -805,7 +836,7 @@ impl Raft {
                     }
                 }
             };
-            self.events.push(Event::AppendAccepted { leader, index: last_new, appended, truncated_from });
+            self.event(Event::AppendAccepted { leader, index: last_new, appended, truncated_from });
             // A configuration takes effect once in the log and is undone if its entry goes.
             let config_removed = truncated_from.is_some_and(|i| i <= self.config_index);
             if config_removed || carries_config {
@@ -814,7 +845,7 @@ impl Raft {
             let before = self.log.committed;
             // §5.3: "set commitIndex = min(leaderCommit, index of last new entry)".
             if self.log.commit_to(leader_commit.min(last_new)) {
-                self.events.push(Event::CommitAdvanced { from: before, to: self.log.committed });
+                self.event(Event::CommitAdvanced { from: before, to: self.log.committed });
             }
             self.send(leader, self.term, ok_response(last_new));
         } else {
@@ -825,7 +856,7 @@ impl Raft {
             };
             let hint_index = self.log.find_conflict_by_term(prev.min(last), prev_term);
             let hint_term = self.log.term(hint_index).unwrap_or(0);
-            self.events.push(Event::AppendRejected { leader, prev_index: prev, prev_term, reason });
+            self.event(Event::AppendRejected { leader, prev_index: prev, prev_term, reason });
             let body = Body::AppendEntriesResponse {
                 success: false,
                 index: prev,
@@ -920,7 +951,7 @@ impl Raft {
         if index > self.log.committed && (own_term || faults.commit_old_terms) {
             let from = self.log.committed;
             self.log.commit_to(index);
-            self.events.push(Event::CommitAdvanced { from, to: self.log.committed });
+            self.event(Event::CommitAdvanced { from, to: self.log.committed });
             self.after_leader_commit();
             return true;
         }
@@ -1027,6 +1058,26 @@ mod tests {
             }
         }
         assert_eq!(raft.role, Role::Leader);
+    }
+
+    #[test]
+    fn events_switched_off_change_nothing_else() {
+        let new = || Raft::new(Config::new(1, vec![1, 2, 3]), &DurableState::default()).unwrap();
+        let (mut on, mut off) = (new(), new());
+        off.record_events(false);
+        let _ = off.ready();
+        let _ = on.ready();
+        for raft in [&mut on, &mut off] {
+            raft.campaign();
+            let body = Body::RequestVoteResponse { granted: true, refusal: None };
+            raft.step(Message { from: 2, to: 1, term: 1, body });
+            raft.propose(vec![b'a']).unwrap();
+        }
+        let (mut a, b) = (on.ready(), off.ready());
+        assert!(!a.events.is_empty() && b.events.is_empty());
+        a.events.clear();
+        assert_eq!(a, b);
+        assert_eq!(on, off, "the switch is not state");
     }
 
     #[test]
