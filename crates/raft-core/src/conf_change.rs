@@ -100,7 +100,7 @@ impl Raft {
     fn append_config(&mut self, next: Membership) -> Index {
         let index = self.log.last_index() + 1;
         self.log.append(&[Entry { term: self.term, index, data: EntryData::Config(Box::new(next.clone())) }]);
-        self.events.push(Event::Proposed { index, term: self.term });
+        self.event(Event::Proposed { index, term: self.term });
         self.set_membership(next, index);
         self.broadcast_append(false);
         index
@@ -127,7 +127,7 @@ impl Raft {
     }
 
     fn set_membership(&mut self, m: Membership, index: Index) {
-        self.events.push(Event::ConfigChanged { index, membership: m.clone() });
+        self.event(Event::ConfigChanged { index, membership: m.clone() });
         self.membership = m;
         self.config_index = index;
         if self.role == Role::Leader {

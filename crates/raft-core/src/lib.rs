@@ -41,7 +41,7 @@ pub use conf_change::ConfChange;
 pub use config::{Config, FaultInfo, Faults};
 pub use event::{describe_membership, CampaignReason, Event, FollowerReason, ReadPath, ReadRefusal};
 pub use log::RaftLog;
-pub use message::{AppendRefusal, Body, Message, MessageKind, VoteRefusal};
+pub use message::{AppendRefusal, Body, Message, MessageKind, SharedEntries, VoteRefusal};
 pub use progress::{Progress, ProgressState};
 pub use quorum::{Membership, VoteResult};
 pub use raft::{ProposeError, Raft, TransferError};

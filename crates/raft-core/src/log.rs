@@ -104,12 +104,17 @@ impl RaftLog {
 
     /// Up to `max` entries starting at `lo`.
     pub fn slice(&self, lo: Index, max: usize) -> Vec<Entry> {
+        self.entries_from(lo, max).to_vec()
+    }
+
+    /// [`RaftLog::slice`], borrowed.
+    pub fn entries_from(&self, lo: Index, max: usize) -> &[Entry] {
         if lo <= self.offset || lo > self.last_index() {
-            return Vec::new();
+            return &[];
         }
         let start = (lo - self.offset - 1) as usize;
         let end = (start + max).min(self.entries.len());
-        self.entries[start..end].to_vec()
+        &self.entries[start..end]
     }
 
     /// Entries not yet written to disk.
@@ -135,14 +140,13 @@ impl RaftLog {
     }
 
     /// Replaces everything from `entries[0].index` on. Entries at or below the commit index are
-    /// never replaced by a correct Raft; the simulator's checkers catch a core that does. The
-    /// entries are moved in: they come out of the AppendEntries that carried them.
-    pub fn truncate_and_append(&mut self, mut entries: Vec<Entry>) {
+    /// never replaced by a correct Raft; the simulator's checkers catch a core that does.
+    pub fn truncate_and_append(&mut self, entries: &[Entry]) {
         let Some(first) = entries.first() else { return };
         let keep = first.index.saturating_sub(1).max(self.offset);
         self.entries.truncate((keep - self.offset) as usize);
         self.stable = self.stable.min(keep);
-        self.entries.append(&mut entries);
+        self.entries.extend_from_slice(entries);
     }
 
     /// Drops every entry after `index`. Used only by the `truncate_on_append` teaching fault; the
@@ -227,7 +231,7 @@ mod tests {
     #[test]
     fn truncate_moves_stable_back() {
         let mut l = log(&[1, 1, 2]);
-        l.truncate_and_append(vec![Entry::noop(3, 2)]);
+        l.truncate_and_append(&[Entry::noop(3, 2)]);
         assert_eq!(l.last_index(), 2);
         assert_eq!(l.stable, 1);
         assert_eq!(l.unstable(), &[Entry::noop(3, 2)]);

@@ -4,7 +4,10 @@ use crate::types::{Entry, Index, NodeId, Snapshot, Term};
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::fmt;
+use core::ops::Deref;
 
 /// One message between two nodes. `term` is the sender's term, except for a PreVote and a
 /// granted PreVoteResponse, which carry the term the pre-candidate would campaign in.
@@ -68,7 +71,7 @@ pub enum Body {
     AppendEntries {
         prev_log_index: Index,
         prev_log_term: Term,
-        entries: Vec<Entry>,
+        entries: SharedEntries,
         leader_commit: Index,
     },
     /// On success, `index` is the last index the follower now matches. On failure, `index` is
@@ -112,6 +115,71 @@ pub enum Body {
         ctx: u64,
         index: Option<Index>,
     },
+}
+
+/// The entries of an AppendEntries: a range of a batch that a leader shares between messages
+/// (after a proposal, every follower gets the same new entries), so a message costs no copy of
+/// them. Reads as a slice of entries; compares, prints and serializes as one.
+#[derive(Clone, Default)]
+pub struct SharedEntries {
+    /// None when empty, as most AppendEntries are (probes, commit updates): no allocation.
+    batch: Option<Arc<[Entry]>>,
+    /// u32, not usize: keeps every message at its size (a batch never holds billions).
+    start: u32,
+    end: u32,
+}
+
+impl SharedEntries {
+    /// `batch[start..end]`.
+    pub(crate) fn range(batch: Arc<[Entry]>, start: usize, end: usize) -> Self {
+        assert!(start <= end && end <= batch.len() && end <= u32::MAX as usize);
+        SharedEntries { batch: Some(batch), start: start as u32, end: end as u32 }
+    }
+}
+
+impl From<Vec<Entry>> for SharedEntries {
+    fn from(entries: Vec<Entry>) -> Self {
+        let end = entries.len();
+        SharedEntries::range(entries.into(), 0, end)
+    }
+}
+
+impl Deref for SharedEntries {
+    type Target = [Entry];
+    fn deref(&self) -> &[Entry] {
+        match &self.batch {
+            Some(b) => &b[self.start as usize..self.end as usize],
+            None => &[],
+        }
+    }
+}
+
+impl PartialEq for SharedEntries {
+    fn eq(&self, o: &Self) -> bool {
+        **self == **o
+    }
+}
+
+impl Eq for SharedEntries {}
+
+impl fmt::Debug for SharedEntries {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for SharedEntries {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SharedEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Entry>::deserialize(d).map(SharedEntries::from)
+    }
 }
 
 /// Short, stable kind names used by the trace, the page (`data-msg-kind`) and scenario files.

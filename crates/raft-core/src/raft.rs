@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::event::{CampaignReason, Event, FollowerReason};
 use crate::log::RaftLog;
-use crate::message::{AppendRefusal, Body, Message, MessageKind, VoteRefusal};
+use crate::message::{AppendRefusal, Body, Message, MessageKind, SharedEntries, VoteRefusal};
 use crate::progress::{Progress, ProgressState};
 use crate::quorum::{Membership, VoteResult};
 use crate::read_only::PendingRead;
@@ -17,6 +17,7 @@ use crate::snapshot::ok_response;
 use crate::types::{DurableState, Entry, EntryData, HardState, Index, NodeId, Role, Snapshot, Term};
 use crate::vec_map::VecMap;
 use alloc::collections::VecDeque;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// Why a proposal was refused.
@@ -93,6 +94,72 @@ pub struct Raft {
     /// Restarted less than an election timeout ago: refuse to help elect anyone, since this node
     /// may have been inside a leader's lease before the crash.
     pub(crate) restart_guard: bool,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    batch: SharedBatch,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    events_off: EventsOff,
+}
+
+/// Set when the host discards [`Event`]s ([`Raft::record_events`]). A host's choice, not
+/// state: it is equal to any other, and deserializes as off (events recorded).
+#[derive(Clone, Copy, Debug, Default)]
+struct EventsOff(bool);
+
+impl PartialEq for EventsOff {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for EventsOff {}
+
+/// The entries of the latest AppendEntries, which the next ones share when they carry a range
+/// of them: after a proposal the leader sends the new entries to every follower, and each
+/// message owning a copy cost an allocation and a clone per entry. While it leads, a node only
+/// appends to its log (and compacts a prefix), never replaces an entry, so a batch stays valid
+/// while it leads: `become_leader` and `become_follower` (the only way out of leading) empty it.
+/// Not state: it is equal to any other, and clones and deserializes empty.
+#[derive(Default)]
+struct SharedBatch {
+    last: Option<Arc<[Entry]>>,
+}
+
+impl SharedBatch {
+    /// `entries` (consecutive, from the log) as a range of the latest batch if it holds them,
+    /// else of a new batch.
+    fn share(&mut self, entries: &[Entry]) -> SharedEntries {
+        let (Some(first), Some(end)) = (entries.first(), entries.last()) else {
+            return SharedEntries::default();
+        };
+        if let Some(last) = &self.last {
+            let (lo, hi) = (last[0].index, last[last.len() - 1].index);
+            if lo <= first.index && end.index <= hi {
+                let start = (first.index - lo) as usize;
+                return SharedEntries::range(last.clone(), start, start + entries.len());
+            }
+        }
+        SharedEntries::range(self.last.insert(Arc::from(entries)).clone(), 0, entries.len())
+    }
+}
+
+impl Clone for SharedBatch {
+    fn clone(&self) -> Self {
+        SharedBatch::default()
+    }
+}
+
+impl PartialEq for SharedBatch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SharedBatch {}
+
+impl core::fmt::Debug for SharedBatch {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SharedBatch")
+    }
 }
 
 impl Raft {
@@ -123,6 +190,8 @@ impl Raft {
             reads_before_commit: Vec::new(),
             read_states: Vec::new(),
             restart_guard,
+            batch: SharedBatch::default(),
+            events_off: EventsOff::default(),
             rng: Prng::new(config.seed),
             config,
             term: hs.term,
@@ -203,6 +272,21 @@ impl Raft {
         self.ticks
     }
 
+    /// Whether this node records its decisions as [`Event`]s in each [`Ready`] (on by default).
+    /// A host that discards them (a simulator not recording a timeline) switches them off and
+    /// saves building and dropping one per decision; nothing else changes.
+    pub fn record_events(&mut self, on: bool) {
+        self.events_off = EventsOff(!on);
+    }
+
+    /// Records a decision, unless the host switched events off.
+    #[inline]
+    pub(crate) fn event(&mut self, event: Event) {
+        if !self.events_off.0 {
+            self.events.push(event);
+        }
+    }
+
     // ---- Inputs --------------------------------------------------------------------------
 
     /// One unit of logical time.
@@ -221,12 +305,13 @@ impl Raft {
         }
     }
 
-    /// Appends a client command; only the leader accepts.
-    pub fn propose(&mut self, command: Vec<u8>) -> Result<Index, ProposeError> {
+    /// Appends a client command; only the leader accepts. The bytes are shared from here on
+    /// (see [`EntryData::Command`]); a host may pass a borrowed buffer it reuses.
+    pub fn propose(&mut self, command: impl Into<Arc<[u8]>>) -> Result<Index, ProposeError> {
         self.check_can_propose()?;
         let index = self.log.last_index() + 1;
-        self.log.append(&[Entry::command(self.term, index, command)]);
-        self.events.push(Event::Proposed { index, term: self.term });
+        self.log.append(&[Entry { term: self.term, index, data: EntryData::Command(command.into()) }]);
+        self.event(Event::Proposed { index, term: self.term });
         self.broadcast_append(false);
         Ok(index)
     }
@@ -255,7 +340,7 @@ impl Raft {
         self.transfer_target = Some(to);
         // The transfer must finish within an election timeout or it is aborted.
         self.election_elapsed = 0;
-        self.events.push(Event::TransferStarted { to, term: self.term });
+        self.event(Event::TransferStarted { to, term: self.term });
         if self.progress.get(&to).is_some_and(|p| p.match_index == self.log.last_index()) {
             self.send(to, self.term, Body::TimeoutNow);
         } else {
@@ -275,7 +360,7 @@ impl Raft {
             // Thesis §6.2 / §9.6: a node that heard from a leader within the minimum election
             // timeout ignores requests to start a new term (leader stickiness).
             if is_vote_request && !transfer && self.config.check_quorum && self.in_lease() {
-                self.events.push(Event::VoteIgnoredInLease { candidate: m.from, term: m.term, leader: self.leader });
+                self.event(Event::VoteIgnoredInLease { candidate: m.from, term: m.term, leader: self.leader });
                 return;
             }
             match m.body {
@@ -334,7 +419,11 @@ impl Raft {
         take_into(&mut rd.persisted_messages, &mut self.msgs_after_persist);
         take_into(&mut rd.events, &mut self.events);
         rd.entries.clear();
-        rd.entries.extend_from_slice(self.log.unstable());
+        // Most inputs write nothing, and extending by nothing is an out-of-line call.
+        let unstable = self.log.unstable();
+        if !unstable.is_empty() {
+            rd.entries.extend_from_slice(unstable);
+        }
         rd.committed_entries.clear();
         self.log.take_committed_into(&mut rd.committed_entries);
     }
@@ -378,7 +467,7 @@ impl Raft {
         }
         if self.election_elapsed >= self.randomized_timeout && self.membership.is_voter(self.id()) {
             self.election_elapsed = 0;
-            self.events.push(Event::ElectionTimeout { term: self.term });
+            self.event(Event::ElectionTimeout { term: self.term });
             self.start_election(CampaignReason::ElectionTimeout);
         }
     }
@@ -394,7 +483,7 @@ impl Raft {
                 let active =
                     self.membership.quorum_active(|id| id == me || progress.get(&id).is_some_and(|p| p.recent_active));
                 if !active {
-                    self.events.push(Event::QuorumLost { term: self.term });
+                    self.event(Event::QuorumLost { term: self.term });
                     self.become_follower(self.term, None, FollowerReason::LostQuorum);
                     return;
                 }
@@ -403,7 +492,7 @@ impl Raft {
                 }
             }
             if let Some(to) = self.transfer_target.take() {
-                self.events.push(Event::TransferAborted { to, term: self.term });
+                self.event(Event::TransferAborted { to, term: self.term });
             }
         }
         if self.heartbeat_elapsed >= self.config.heartbeat_ticks {
@@ -434,10 +523,11 @@ impl Raft {
         self.leader = leader;
         self.votes.clear();
         self.progress.clear();
+        self.batch.last = None;
         self.transfer_target = None;
         self.drop_pending_reads();
         self.reset_timers();
-        self.events.push(Event::BecameFollower { term, leader, reason });
+        self.event(Event::BecameFollower { term, leader, reason });
     }
 
     fn become_pre_candidate(&mut self) {
@@ -446,7 +536,7 @@ impl Raft {
         self.leader = None;
         self.votes.clear();
         self.reset_timers();
-        self.events.push(Event::BecamePreCandidate { term: self.term });
+        self.event(Event::BecamePreCandidate { term: self.term });
     }
 
     fn become_candidate(&mut self, reason: CampaignReason) {
@@ -458,7 +548,7 @@ impl Raft {
         self.leader = None;
         self.votes.clear();
         self.reset_timers();
-        self.events.push(Event::BecameCandidate { term: self.term, reason });
+        self.event(Event::BecameCandidate { term: self.term, reason });
     }
 
     fn become_leader(&mut self) {
@@ -466,6 +556,7 @@ impl Raft {
         self.leader = Some(self.id());
         self.votes.clear();
         self.reset_timers();
+        self.batch.last = None;
         let next = self.log.last_index() + 1;
         let me = self.id();
         self.progress =
@@ -474,7 +565,7 @@ impl Raft {
             // Freshly elected: give every follower a full round before check-quorum judges it.
             p.recent_active = true;
         }
-        self.events.push(Event::BecameLeader { term: self.term });
+        self.event(Event::BecameLeader { term: self.term });
         // §8: "each leader commit a blank no-op entry into the log at the start of its term".
         self.log.append(&[Entry::noop(self.term, next)]);
         self.broadcast_append(true);
@@ -541,7 +632,7 @@ impl Raft {
             Body::RequestVote { .. } | Body::PreVote { .. } => {
                 let pre_vote = matches!(m.body, Body::PreVote { .. });
                 let reason = VoteRefusal::StaleTerm;
-                self.events.push(Event::VoteRefused { candidate: m.from, term: m.term, pre_vote, reason });
+                self.event(Event::VoteRefused { candidate: m.from, term: m.term, pre_vote, reason });
                 let body = if pre_vote {
                     Body::PreVoteResponse { granted: false, refusal: Some(reason) }
                 } else {
@@ -549,7 +640,7 @@ impl Raft {
                 };
                 self.send(m.from, self.term, body);
             }
-            _ => self.events.push(Event::StaleMessage { from: m.from, term: m.term, our_term: self.term }),
+            _ => self.event(Event::StaleMessage { from: m.from, term: m.term, our_term: self.term }),
         }
     }
 
@@ -579,8 +670,8 @@ impl Raft {
         };
         let granted = refusal.is_none();
         match refusal {
-            None => self.events.push(Event::VoteGranted { candidate: from, term, pre_vote }),
-            Some(reason) => self.events.push(Event::VoteRefused { candidate: from, term, pre_vote, reason }),
+            None => self.event(Event::VoteGranted { candidate: from, term, pre_vote }),
+            Some(reason) => self.event(Event::VoteRefused { candidate: from, term, pre_vote, reason }),
         }
         if pre_vote {
             // A granted pre-vote answers in the proposed term; a refusal tells our own.
@@ -626,7 +717,7 @@ impl Raft {
                         if hint_term > 0 { self.log.find_conflict_by_term(hint_index, hint_term) } else { hint_index };
                     if pr.maybe_decrease_to(index, hint) {
                         let next_index = pr.next_index;
-                        self.events.push(Event::FollowerRejected { follower: from, next_index });
+                        self.event(Event::FollowerRejected { follower: from, next_index });
                         self.send_append(from, true);
                     }
                 }
@@ -670,7 +761,7 @@ impl Raft {
                     return;
                 }
                 self.votes.insert(m.from, granted);
-                self.events.push(Event::VoteReceived { from: m.from, term: m.term, granted, pre_vote });
+                self.event(Event::VoteReceived { from: m.from, term: m.term, granted, pre_vote });
                 match self.tally() {
                     VoteResult::Won => self.on_election_won(pre_vote),
                     VoteResult::Lost => self.become_follower(self.term, None, FollowerReason::LostElection),
@@ -686,7 +777,7 @@ impl Raft {
             Body::AppendEntries { prev_log_index, prev_log_term, entries, leader_commit } => {
                 self.election_elapsed = 0;
                 self.leader = Some(m.from);
-                self.handle_append_entries(m.from, prev_log_index, prev_log_term, entries, leader_commit);
+                self.handle_append_entries(m.from, prev_log_index, prev_log_term, &entries, leader_commit);
             }
             Body::Heartbeat { commit, round, tick } => {
                 self.election_elapsed = 0;
@@ -694,7 +785,7 @@ impl Raft {
                 // The leader sends min(our match, its commit), so this entry is ours.
                 let before = self.log.committed;
                 if commit <= self.log.last_index() && self.log.commit_to(commit) {
-                    self.events.push(Event::CommitAdvanced { from: before, to: self.log.committed });
+                    self.event(Event::CommitAdvanced { from: before, to: self.log.committed });
                 }
                 self.send(m.from, self.term, Body::HeartbeatResponse { round, tick });
             }
@@ -716,7 +807,7 @@ impl Raft {
         leader: NodeId,
         prev: Index,
         prev_term: Term,
-        mut entries: Vec<Entry>,
+        entries: &[Entry],
         leader_commit: Index,
     ) {
         let committed = self.log.committed;
@@ -733,21 +824,20 @@ impl Raft {
             let truncated_from = if self.config.faults.truncate_on_append {
                 // Teaching fault: drop everything after prev, matching or not.
                 self.log.truncate_to(prev);
-                self.log.append(&entries);
+                self.log.append(entries);
                 (old_last > prev).then_some(prev + 1)
             } else {
-                match self.log.find_conflict(&entries) {
+                match self.log.find_conflict(entries) {
                     None => None,
                     Some(conflict) => {
                         // §5.3: "If an existing entry conflicts with a new one (same index but
                         // different terms), delete the existing entry and all that follow it".
-                        entries.drain(..(conflict - prev - 1) as usize);
-                        self.log.truncate_and_append(entries);
+                        self.log.truncate_and_append(&entries[(conflict - prev - 1) as usize..]);
                         (conflict <= old_last).then_some(conflict)
                     }
                 }
             };
-            self.events.push(Event::AppendAccepted { leader, index: last_new, appended, truncated_from });
+            self.event(Event::AppendAccepted { leader, index: last_new, appended, truncated_from });
             // A configuration takes effect once in the log and is undone if its entry goes.
             let config_removed = truncated_from.is_some_and(|i| i <= self.config_index);
             if config_removed || carries_config {
@@ -756,7 +846,7 @@ impl Raft {
             let before = self.log.committed;
             // §5.3: "set commitIndex = min(leaderCommit, index of last new entry)".
             if self.log.commit_to(leader_commit.min(last_new)) {
-                self.events.push(Event::CommitAdvanced { from: before, to: self.log.committed });
+                self.event(Event::CommitAdvanced { from: before, to: self.log.committed });
             }
             self.send(leader, self.term, ok_response(last_new));
         } else {
@@ -767,7 +857,7 @@ impl Raft {
             };
             let hint_index = self.log.find_conflict_by_term(prev.min(last), prev_term);
             let hint_term = self.log.term(hint_index).unwrap_or(0);
-            self.events.push(Event::AppendRejected { leader, prev_index: prev, prev_term, reason });
+            self.event(Event::AppendRejected { leader, prev_index: prev, prev_term, reason });
             let body = Body::AppendEntriesResponse {
                 success: false,
                 index: prev,
@@ -794,12 +884,13 @@ impl Raft {
             // The entries this follower needs are compacted: send the snapshot instead.
             return self.send_snapshot(to);
         };
-        let entries = self.log.slice(pr.next_index, max_entries);
+        let entries = self.log.entries_from(pr.next_index, max_entries);
         if entries.is_empty() && !allow_empty {
             return false;
         }
         let last = prev + entries.len() as Index;
         pr.sent(last, entries.len());
+        let entries = self.batch.share(entries);
         let leader_commit = self.log.committed;
         self.send(
             to,
@@ -861,7 +952,7 @@ impl Raft {
         if index > self.log.committed && (own_term || faults.commit_old_terms) {
             let from = self.log.committed;
             self.log.commit_to(index);
-            self.events.push(Event::CommitAdvanced { from, to: self.log.committed });
+            self.event(Event::CommitAdvanced { from, to: self.log.committed });
             self.after_leader_commit();
             return true;
         }
@@ -915,4 +1006,104 @@ impl Raft {
 fn take_into<T>(into: &mut Vec<T>, from: &mut Vec<T>) {
     into.clear();
     core::mem::swap(into, from);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn shared_batch_hands_out_ranges_of_one_allocation() {
+        let log: Vec<Entry> = (1..=5).map(|i| Entry::noop(1, i)).collect();
+        let mut batch = SharedBatch::default();
+        assert!(batch.share(&[]).is_empty());
+        let all = batch.share(&log[1..]);
+        assert_eq!(&all[..], &log[1..]);
+        // A suffix (a follower one entry ahead) and a middle part come from the same batch.
+        for part in [&log[3..], &log[2..4]] {
+            let shared = batch.share(part);
+            assert_eq!(&shared[..], part);
+            assert_eq!(shared.as_ptr(), all[part[0].index as usize - 2..].as_ptr());
+        }
+        // Entries before the batch need a new one.
+        let older = batch.share(&log[..2]);
+        assert_eq!(&older[..], &log[..2]);
+        assert_eq!(older, SharedEntries::from(vec![Entry::noop(1, 1), Entry::noop(1, 2)]));
+    }
+
+    /// Drains `raft` and checks that every AppendEntries carries exactly the log's entries.
+    fn drain_checked(raft: &mut Raft) -> Vec<Message> {
+        let mut out = Vec::new();
+        while raft.has_ready() {
+            let rd = raft.ready();
+            for m in rd.messages.iter().chain(&rd.persisted_messages) {
+                if let Body::AppendEntries { entries, .. } = &m.body {
+                    for e in entries.iter() {
+                        assert_eq!(raft.log.entry(e.index), Some(e), "a shared batch is stale");
+                    }
+                }
+                out.push(m.clone());
+            }
+            raft.advance(&rd);
+        }
+        out
+    }
+
+    fn elect(raft: &mut Raft) {
+        raft.campaign();
+        for m in drain_checked(raft) {
+            if let Body::RequestVote { .. } = m.body {
+                let body = Body::RequestVoteResponse { granted: true, refusal: None };
+                raft.step(Message { from: m.to, to: m.from, term: m.term, body });
+            }
+        }
+        assert_eq!(raft.role, Role::Leader);
+    }
+
+    #[test]
+    fn events_switched_off_change_nothing_else() {
+        let new = || Raft::new(Config::new(1, vec![1, 2, 3]), &DurableState::default()).unwrap();
+        let (mut on, mut off) = (new(), new());
+        off.record_events(false);
+        let _ = off.ready();
+        let _ = on.ready();
+        for raft in [&mut on, &mut off] {
+            raft.campaign();
+            let body = Body::RequestVoteResponse { granted: true, refusal: None };
+            raft.step(Message { from: 2, to: 1, term: 1, body });
+            raft.propose(vec![b'a']).unwrap();
+        }
+        let (mut a, b) = (on.ready(), off.ready());
+        assert!(!a.events.is_empty() && b.events.is_empty());
+        a.events.clear();
+        assert_eq!(a, b);
+        assert_eq!(on, off, "the switch is not state");
+    }
+
+    #[test]
+    fn a_leader_sends_its_log_after_stepping_down_and_being_elected_again() {
+        let config = Config { max_entries_per_msg: 1, ..Config::new(1, vec![1, 2, 3]) };
+        let mut raft = Raft::new(config, &DurableState::default()).unwrap();
+        elect(&mut raft);
+        raft.propose(vec![b'a']).unwrap();
+        drain_checked(&mut raft);
+        // A leader of a later term replaces entry 2, which the last batch holds.
+        let term = raft.term + 1;
+        let new = Entry::command(term, 2, vec![b'b']);
+        let entries = vec![new.clone()].into();
+        let body = Body::AppendEntries { prev_log_index: 1, prev_log_term: 1, entries, leader_commit: 0 };
+        raft.step(Message { from: 2, to: 1, term, body });
+        assert_eq!(raft.log.entry(2), Some(&new));
+        drain_checked(&mut raft);
+        elect(&mut raft);
+        drain_checked(&mut raft);
+        // Follower 3 has only entry 1: the leader backs up and sends entry 2 again.
+        let body = Body::AppendEntriesResponse { success: false, index: 2, hint_index: 1, hint_term: 0, refusal: None };
+        raft.step(Message { from: 3, to: 1, term: raft.term, body });
+        let sent = drain_checked(&mut raft);
+        assert!(sent
+            .iter()
+            .any(|m| matches!(&m.body, Body::AppendEntries { entries, .. } if entries[..] == [new.clone()])));
+    }
 }

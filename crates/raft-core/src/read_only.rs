@@ -116,7 +116,7 @@ impl Raft {
 
     fn release_read(&mut self, read: PendingRead, how: ReadPath) {
         if read.from == self.id() {
-            self.events.push(Event::ReadReady { ctx: read.ctx, index: read.index, how });
+            self.event(Event::ReadReady { ctx: read.ctx, index: read.index, how });
             self.read_states.push(ReadState { ctx: read.ctx, index: Some(read.index) });
         } else {
             self.send(read.from, self.term, Body::ReadIndexResponse { ctx: read.ctx, index: Some(read.index) });
@@ -125,7 +125,7 @@ impl Raft {
 
     fn refuse_read(&mut self, from: NodeId, ctx: u64, reason: ReadRefusal) {
         if from == self.id() {
-            self.events.push(Event::ReadRefused { ctx, reason });
+            self.event(Event::ReadRefused { ctx, reason });
             self.read_states.push(ReadState { ctx, index: None });
         } else {
             self.send(from, self.term, Body::ReadIndexResponse { ctx, index: None });
@@ -136,7 +136,7 @@ impl Raft {
     pub(crate) fn handle_read_response(&mut self, leader: NodeId, ctx: u64, index: Option<Index>) {
         match index {
             Some(index) => {
-                self.events.push(Event::ReadReady { ctx, index, how: ReadPath::Forwarded { leader } });
+                self.event(Event::ReadReady { ctx, index, how: ReadPath::Forwarded { leader } });
                 self.read_states.push(ReadState { ctx, index: Some(index) });
             }
             None => self.refuse_read(self.id(), ctx, ReadRefusal::LeaderRefused),

@@ -36,7 +36,7 @@ impl Raft {
         self.log.compact(index);
         self.base_membership = membership.clone();
         let snapshot = Snapshot { index, term, membership, data };
-        self.events.push(Event::SnapshotTaken { index, term });
+        self.event(Event::SnapshotTaken { index, term });
         self.unstable_snapshot = Some(snapshot.clone());
         self.snapshot = Some(snapshot);
         Ok(())
@@ -48,7 +48,7 @@ impl Raft {
         let round = self.heartbeat_round;
         let Some(pr) = self.progress.get_mut(&to) else { return false };
         pr.become_snapshot(snapshot.index, round);
-        self.events.push(Event::SnapshotSent { to, index: snapshot.index });
+        self.event(Event::SnapshotSent { to, index: snapshot.index });
         self.send(to, self.term, Body::InstallSnapshot { snapshot: Box::new(snapshot) });
         true
     }
@@ -66,12 +66,12 @@ impl Raft {
             // Our log already holds the snapshot's last entry, so it matches up to there.
             let before = self.log.committed;
             self.log.commit_to(index);
-            self.events.push(Event::CommitAdvanced { from: before, to: index });
+            self.event(Event::CommitAdvanced { from: before, to: index });
             return self.send(leader, self.term, ok_response(index));
         }
         self.log.restore_snapshot(index, term);
         self.base_membership = snapshot.membership.clone();
-        self.events.push(Event::SnapshotInstalled { from: leader, index, term });
+        self.event(Event::SnapshotInstalled { from: leader, index, term });
         self.unstable_snapshot = Some(snapshot.clone());
         self.snapshot = Some(snapshot);
         self.refresh_membership();

@@ -135,7 +135,12 @@ fn append_entries(
     entries: Vec<Entry>,
     leader_commit: Index,
 ) -> Message {
-    msg(from, to, term, Body::AppendEntries { prev_log_index: prev.0, prev_log_term: prev.1, entries, leader_commit })
+    msg(
+        from,
+        to,
+        term,
+        Body::AppendEntries { prev_log_index: prev.0, prev_log_term: prev.1, entries: entries.into(), leader_commit },
+    )
 }
 
 fn request_vote(from: NodeId, to: NodeId, term: Term, last_index: Index, last_term: Term) -> Message {

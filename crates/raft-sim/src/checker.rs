@@ -196,10 +196,12 @@ impl Checker {
     /// input that led to this write.
     pub fn on_write(&mut self, node: NodeId, was_leader: bool, commit_before: Index, entries: &[Entry]) {
         let Some(first) = entries.first().map(|e| e.index) else { return };
-        // The node's log is taken out (`first_seen` and `report` need `self`) and put back.
+        // The node's log is taken out (`first_seen` and `report` need `self`) and put back in
+        // its slot, which `log_mut` made sure exists.
+        let slot = node as usize;
         let mut log = std::mem::take(self.log_mut(node));
         let written = self.write_log(node, was_leader, commit_before, entries, &mut log);
-        *self.log_mut(node) = log;
+        self.logs[slot] = log;
         if written && first <= self.acked_max {
             self.check_acked_on_majority(node);
         }

@@ -77,23 +77,30 @@ const SEP: char = '\u{1f}';
 impl Command {
     /// A compact, readable encoding: fields joined by the ASCII unit separator.
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// [`Command::encode`] into `out`, emptied first, so that a reused buffer saves an allocation.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         // Written by hand: `format!` cost as much as the core's whole proposal.
         let (tag, key, value) = match &self.op {
             Op::Write { key, value } => (b'w', key.as_str(), Some(value.as_str())),
             Op::Read { key, .. } => (b'r', key.as_str(), None),
         };
         let sep = SEP as u8;
-        let mut out = Vec::with_capacity(48 + key.len() + value.map_or(0, str::len));
-        push_decimal(&mut out, self.client);
+        out.clear();
+        out.reserve(48 + key.len() + value.map_or(0, str::len));
+        push_decimal(out, self.client);
         out.push(sep);
-        push_decimal(&mut out, self.seq);
+        push_decimal(out, self.seq);
         out.extend_from_slice(&[sep, tag, sep]);
         out.extend_from_slice(key.as_bytes());
         if let Some(v) = value {
             out.push(sep);
             out.extend_from_slice(v.as_bytes());
         }
-        out
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Command> {

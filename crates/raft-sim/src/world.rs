@@ -84,11 +84,12 @@ pub struct World {
 
 /// The world's scratch buffers, not state, so they are equal to any other and clone empty:
 /// the `Ready` every node is drained into (boxed, so taking it out and putting it back moves a
-/// pointer) and the commands its entries decoded lately.
+/// pointer), the commands its entries decoded lately, and a proposal's encoding.
 #[derive(Default)]
 struct Scratch {
     ready: Option<Box<Ready>>,
     decoded: EntryMemo<Decoded>,
+    command: Vec<u8>,
 }
 
 impl Clone for Scratch {
@@ -208,10 +209,11 @@ impl World {
     fn boot(&mut self, id: NodeId) {
         let mut cfg = self.config.cluster.raft_config(id);
         cfg.seed = self.rng.next_u64();
-        let raft = match Raft::new(cfg, &self.node(id).disk) {
+        let mut raft = match Raft::new(cfg, &self.node(id).disk) {
             Ok(r) => r,
             Err(e) => unreachable!("the cluster config was validated: {e}"),
         };
+        raft.record_events(self.recording);
         let tick = self.config.cluster.tick_ms_of(id);
         let phase = self.rng.range(1, tick + 1);
         let node = self.node_mut(id);
@@ -237,7 +239,10 @@ impl World {
 
     /// Runs `f` on a live node's core, then hosts whatever it produced.
     fn with_raft<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Raft) -> T) -> Option<T> {
+        let recording = self.recording;
         let raft = self.node_mut(id).raft.as_mut()?;
+        // Its decisions are read only for the records.
+        raft.record_events(recording);
         let commit_before = raft.log().committed;
         let out = f(raft);
         self.drain(id, commit_before);
@@ -401,9 +406,12 @@ impl World {
     /// Snapshots the state machine once enough applied entries follow the last snapshot.
     fn maybe_compact(&mut self, id: NodeId) {
         let every = self.config.cluster.snapshot_entries;
+        if every == 0 {
+            return;
+        }
         let node = self.node_mut(id);
         let (Some(raft), applied) = (node.raft.as_mut(), node.kv.applied) else { return };
-        if every > 0 && applied >= raft.log().first_index() + every - 1 {
+        if applied >= raft.log().first_index() + every - 1 {
             let _ = raft.compact(applied, node.kv.to_bytes());
             self.drain(id, self.node(id).raft.as_ref().map_or(0, |r| r.log().committed));
         }
@@ -561,8 +569,11 @@ impl World {
                 self.start_read(id, client, seq, key, mode);
             }
             Payload::ClientRequest { client, seq, op } => {
-                let cmd = Command { client, seq, op };
-                let result = self.with_raft(id, |r| r.propose(cmd.encode()).map(|i| (i, r.term())));
+                // Encoded into a reused buffer: the core copies the bytes into their shared home.
+                let mut bytes = std::mem::take(&mut self.scratch.command);
+                Command { client, seq, op }.encode_into(&mut bytes);
+                let result = self.with_raft(id, |r| r.propose(&bytes[..]).map(|i| (i, r.term())));
+                self.scratch.command = bytes;
                 match result {
                     Some(Ok((index, term))) => {
                         self.node_mut(id).pending.insert(index, PendingRequest { client, seq, term });
