@@ -2,7 +2,7 @@
 # Installs what building, serving and testing the page needs, checking first, so a warm machine
 # is ready in seconds and a fresh one still works (~15 minutes: trunk and wasm-bindgen compile).
 #
-#   scripts/install-web-tools.sh             wasm target, trunk, wasm-bindgen, wasm-opt, playwright-core
+#   scripts/install-web-tools.sh             wasm target, trunk, wasm-bindgen, wasm-opt, terser, playwright-core
 #   scripts/install-web-tools.sh --browser   the same, plus Chromium (for browser tests)
 #
 # Why these versions: trunk 0.21.14 is the last that builds with rustc 1.95; wasm-bindgen must
@@ -45,8 +45,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_V
 fi
 
 if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 132" \
-    || [ ! -f node_modules/playwright-core/package.json ]; then
-    say "installing binaryen (wasm-opt) and playwright-core from package-lock.json"
+    || [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/terser/package.json ]; then
+    say "installing binaryen (wasm-opt), terser and playwright-core from package-lock.json"
     npm ci --no-audit --no-fund
 fi
 
