@@ -250,13 +250,31 @@ impl World {
     }
 
     /// The host loop of etcd's README: send, persist, send what depends on the write, apply,
-    /// advance; repeated while the node has output.
+    /// advance; repeated while the node has output. Then the node's state goes into the trace
+    /// hash.
+    ///
+    /// Inlined, with the loop out of line: most ticks leave a node with nothing to do, and such
+    /// an input should cost the check and the hash, not the loop's entry and exit.
+    #[inline(always)]
     fn drain(&mut self, id: NodeId, commit_before: Index) {
-        loop {
-            let Some(raft) = self.nodes[id as usize - 1].raft.as_mut() else { return };
-            if !raft.has_ready() {
-                break;
+        let Some(raft) = self.nodes[id as usize - 1].raft.as_ref() else { return };
+        if raft.has_ready() && !self.drain_ready(id, commit_before) {
+            return;
+        }
+        if let Some(r) = &self.node(id).raft {
+            let (term, role, commit, last) = (r.term(), r.role() as u64, r.log().committed, r.log().last_index());
+            for v in [id, term, role, commit, last] {
+                self.hash.add(v);
             }
+        }
+        self.maybe_compact(id);
+    }
+
+    /// [`World::drain`]'s loop, for a node that has a `Ready`; false if the node went down.
+    #[inline(never)]
+    fn drain_ready(&mut self, id: NodeId, commit_before: Index) -> bool {
+        loop {
+            let Some(raft) = self.nodes[id as usize - 1].raft.as_mut() else { return false };
             // The host's Ready is reused, so its buffers (and those it trades with the core)
             // are allocated once, not on every input.
             let mut rd = self.scratch.ready.take().unwrap_or_default();
@@ -313,7 +331,7 @@ impl World {
                 self.check_leader_configs();
             }
             let node = &mut self.nodes[id as usize - 1];
-            let Some(raft) = node.raft.as_mut() else { return };
+            let Some(raft) = node.raft.as_mut() else { return false };
             raft.advance(&rd);
             let commit = raft.log().committed;
             self.scratch.ready = Some(rd);
@@ -323,14 +341,12 @@ impl World {
                 let leaders = self.nodes.iter().filter(|n| n.is_leader()).map(|n| (n.id, n.term()));
                 self.checker.on_commit(id, term, commit, leaders);
             }
-        }
-        if let Some(r) = &self.node(id).raft {
-            let (term, role, commit, last) = (r.term(), r.role() as u64, r.log().committed, r.log().last_index());
-            for v in [id, term, role, commit, last] {
-                self.hash.add(v);
+            match self.nodes[id as usize - 1].raft.as_ref() {
+                None => return false,
+                Some(r) if !r.has_ready() => return true,
+                Some(_) => {}
             }
         }
-        self.maybe_compact(id);
     }
 
     fn apply(&mut self, id: NodeId, index: Index, term: Term, data: &EntryData) {
@@ -404,17 +420,25 @@ impl World {
     }
 
     /// Snapshots the state machine once enough applied entries follow the last snapshot.
+    #[inline(always)]
     fn maybe_compact(&mut self, id: NodeId) {
         let every = self.config.cluster.snapshot_entries;
         if every == 0 {
             return;
         }
-        let node = self.node_mut(id);
-        let (Some(raft), applied) = (node.raft.as_mut(), node.kv.applied) else { return };
+        let node = self.node(id);
+        let (Some(raft), applied) = (node.raft.as_ref(), node.kv.applied) else { return };
         if applied >= raft.log().first_index() + every - 1 {
-            let _ = raft.compact(applied, node.kv.to_bytes());
-            self.drain(id, self.node(id).raft.as_ref().map_or(0, |r| r.log().committed));
+            self.compact(id, applied);
         }
+    }
+
+    #[inline(never)]
+    fn compact(&mut self, id: NodeId, applied: Index) {
+        let node = self.node_mut(id);
+        let Some(raft) = node.raft.as_mut() else { return };
+        let _ = raft.compact(applied, node.kv.to_bytes());
+        self.drain(id, self.node(id).raft.as_ref().map_or(0, |r| r.log().committed));
     }
 
     /// Every pair of nodes leading right now that could still commit (a majority of each half
