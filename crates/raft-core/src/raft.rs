@@ -243,6 +243,11 @@ impl Raft {
     pub fn log(&self) -> &RaftLog {
         &self.log
     }
+    /// Makes room in the log for `additional` more entries ([`RaftLog::reserve`]); only
+    /// capacity changes.
+    pub fn reserve_log(&mut self, additional: usize) {
+        self.log.reserve(additional);
+    }
     pub fn hard_state(&self) -> HardState {
         HardState { term: self.term, vote: self.vote, commit: self.log.committed }
     }

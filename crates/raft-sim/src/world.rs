@@ -41,6 +41,9 @@ enum Pending {
 /// that grows without bound under duplication.
 pub const NETWORK_CAPACITY: usize = 20_000;
 
+/// The most writes [`World::run_until`] makes room for in advance (see `World::presize`).
+const PRESIZE_MAX: u64 = 1 << 14;
+
 /// The keys the steady load writes in turn (`k{n % 8}`).
 const WORKLOAD_KEYS: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
 
@@ -156,8 +159,31 @@ impl World {
     }
 
     pub fn run_until(&mut self, t: u64) {
+        self.presize(t);
         while self.step_until(t) {}
         self.now = self.now.max(t);
+    }
+
+    /// Makes room in the logs, disks and histories for the writes a steady workload will add by
+    /// `t`, so that they do not move as they grow (each doubling copied them whole). Only
+    /// capacity changes; a span longer than `PRESIZE_MAX` entries is left to grow as usual.
+    fn presize(&mut self, t: u64) {
+        let Some(w) = &self.workload else { return };
+        let span_us = t.saturating_sub(self.now).saturating_mul(1000);
+        let n = span_us / w.interval_us.max(1);
+        if n == 0 || n > PRESIZE_MAX {
+            return;
+        }
+        // Leaders add an entry of their own now and then, and retries may add a command twice.
+        let n = (n + n / 16 + 16) as usize;
+        for node in &mut self.nodes {
+            node.disk.entries.reserve(n);
+            if let Some(raft) = node.raft.as_mut() {
+                raft.reserve_log(n);
+            }
+        }
+        self.checker.reserve(self.nodes.len(), n);
+        self.completed.reserve(n);
     }
 
     /// Processes the next event; false if there is none.
