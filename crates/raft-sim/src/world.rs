@@ -16,6 +16,7 @@ use raft_core::{
     ConfChange, DurableState, EntryData, Index, Membership, Message, NodeId, Prng, Raft, ReadState, Ready, Role, Term,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Something due at a moment of virtual time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,12 +86,30 @@ pub struct World {
     scratch: Scratch,
 }
 
+/// `n` in decimal as a shared string, without the formatting machinery (once per workload write).
+fn decimal(mut n: u64) -> Arc<str> {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).map_or_else(|_| Arc::from(""), Arc::from)
+}
+
 /// The world's scratch buffers, not state, so they are equal to any other and clone empty:
 /// the `Ready` every node is drained into (boxed, so taking it out and putting it back moves a
 /// pointer), the commands its entries decoded lately, and a proposal's encoding.
 #[derive(Default)]
 struct Scratch {
     ready: Option<Box<Ready>>,
+    /// `WORKLOAD_KEYS` as shared strings, made on first use.
+    workload_keys: Vec<Arc<str>>,
     decoded: EntryMemo<Decoded>,
     command: Vec<u8>,
 }
@@ -616,7 +635,7 @@ impl World {
                 self.with_raft(id, |r| r.step(m));
             }
             Payload::ClientRequest { client, seq, op: Op::Read { key, mode } } if mode != ReadMode::Log => {
-                self.start_read(id, client, seq, key, mode);
+                self.start_read(id, client, seq, key.to_string(), mode);
             }
             Payload::ClientRequest { client, seq, op } => {
                 // Encoded into a reused buffer: the core copies the bytes into their shared home.
@@ -783,7 +802,11 @@ impl World {
         w.next_us += w.interval_us;
         let (n, next) = (w.count, w.next_us.div_ceil(1000));
         let client = (n - 1) % self.clients.len() as u64 + 1;
-        let op = Op::Write { key: WORKLOAD_KEYS[(n % 8) as usize].to_string(), value: n.to_string() };
+        if self.scratch.workload_keys.is_empty() {
+            self.scratch.workload_keys = WORKLOAD_KEYS.iter().map(|&k| k.into()).collect();
+        }
+        let key = self.scratch.workload_keys[(n % 8) as usize].clone();
+        let op = Op::Write { key, value: decimal(n) };
         let _ = self.submit(client, op);
         self.schedule(next.max(self.now), Pending::Workload);
     }
@@ -934,14 +957,14 @@ impl World {
             }
             Action::ClientWrite { key, value, client } => {
                 let c = client.unwrap_or(1);
-                self.submit(c, Op::Write { key: key.clone(), value: value.clone() })?;
+                self.submit(c, Op::Write { key: key.as_str().into(), value: value.as_str().into() })?;
                 format!("C{c} writes {key}={value}")
             }
             Action::ClientRead { key, client, mode, via } => {
                 let c = client.unwrap_or(1);
                 let mode = mode.unwrap_or_default();
                 let via = via.map(|v| self.resolve(v)).transpose()?;
-                self.submit_via(c, Op::Read { key: key.clone(), mode }, via)?;
+                self.submit_via(c, Op::Read { key: key.as_str().into(), mode }, via)?;
                 format!("C{c} reads {key} ({})", mode.name())
             }
             Action::AddNode => {
