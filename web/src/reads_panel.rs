@@ -39,7 +39,7 @@ pub fn recent_reads(w: &World, max: usize) -> Vec<ReadRow> {
         .filter_map(|d| match &d.op {
             Op::Read { key, mode } => Some(ReadRow {
                 client: d.client,
-                key: key.clone(),
+                key: key.to_string(),
                 mode: *mode,
                 served_by: d.served_by,
                 value: d.output.clone(),

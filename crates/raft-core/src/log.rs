@@ -20,6 +20,12 @@ pub struct RaftLog {
 }
 
 impl RaftLog {
+    /// Makes room for `additional` more entries without moving the ones held (a host that
+    /// knows how many are coming saves the copies of a growing vector).
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve(additional);
+    }
+
     /// A log rebuilt from what is on disk; all of it is stable. With a snapshot, the host
     /// restores its state machine from it, so everything up to the snapshot counts as applied.
     pub fn restore(snapshot: Option<&Snapshot>, entries: Vec<Entry>, committed: Index) -> Self {

@@ -104,7 +104,7 @@ fn majority_committed(voters: &[NodeId], acked: &impl Fn(NodeId) -> Index, quoru
     }
     let q = quorum.unwrap_or(voters.len() / 2 + 1).clamp(1, voters.len());
     // Called on every acknowledgement: sort on the stack for the usual cluster sizes.
-    let mut stack = [0 as Index; 32];
+    let mut stack = [0 as Index; 8];
     let mut heap;
     let indexes: &mut [Index] = if voters.len() <= stack.len() {
         &mut stack[..voters.len()]

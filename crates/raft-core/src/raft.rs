@@ -19,6 +19,7 @@ use crate::vec_map::VecMap;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 /// Why a proposal was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,6 +242,11 @@ impl Raft {
     }
     pub fn log(&self) -> &RaftLog {
         &self.log
+    }
+    /// Makes room in the log for `additional` more entries ([`RaftLog::reserve`]); only
+    /// capacity changes.
+    pub fn reserve_log(&mut self, additional: usize) {
+        self.log.reserve(additional);
     }
     pub fn hard_state(&self) -> HardState {
         HardState { term: self.term, vote: self.vote, commit: self.log.committed }
@@ -942,12 +948,28 @@ impl Raft {
         let faults = self.config.faults;
         let me = self.id();
         let stable = self.log.stable;
-        let progress = &self.progress;
+        let peers = self.progress.as_slice();
         let quorum = faults.commit_on_first_ack.then_some(2);
-        let index = self.membership.committed_index(
-            |id| if id == me { stable } else { progress.get(&id).map_or(0, |p| p.match_index) },
-            quorum,
-        );
+        // Each half of the configuration asks for its voters in increasing order, the order of
+        // `progress`: a scan that goes on from the last answer replaces a binary search per
+        // voter (this runs on most acknowledgements). It starts over when the ids go down.
+        let (cursor, last_id) = (Cell::new(0), Cell::new(0));
+        let acked = |id: NodeId| {
+            if id == me {
+                return stable;
+            }
+            let mut i = if id < last_id.get() { 0 } else { cursor.get() };
+            while i < peers.len() && peers[i].0 < id {
+                i += 1;
+            }
+            cursor.set(i);
+            last_id.set(id);
+            match peers.get(i) {
+                Some((peer, p)) if *peer == id => p.match_index,
+                _ => 0,
+            }
+        };
+        let index = self.membership.committed_index(acked, quorum);
         let own_term = self.log.term(index) == Some(self.term);
         if index > self.log.committed && (own_term || faults.commit_old_terms) {
             let from = self.log.committed;

@@ -154,6 +154,21 @@ impl Checker {
         Checker { voters: vec![(1..=voters as NodeId).collect()], ..Default::default() }
     }
 
+    /// Makes room for `entries` more log entries on each of `nodes` nodes and in the committed
+    /// and applied logs; only capacity changes.
+    pub fn reserve(&mut self, nodes: usize, entries: usize) {
+        if nodes > 0 {
+            self.log_mut(nodes as NodeId);
+        }
+        for log in &mut self.logs {
+            log.reserve(entries);
+        }
+        self.seen.reserve(entries);
+        self.committed.reserve(entries);
+        self.committed_by.reserve(entries);
+        self.applied.reserve(entries);
+    }
+
     /// Sets the event number and time that violations found next will carry.
     pub fn begin(&mut self, event: u64, time_ms: u64) {
         self.event = event;

@@ -5,18 +5,21 @@ use crate::key_map::KeyMap;
 use raft_core::Index;
 use raft_core::VecMap;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 pub type ClientId = u64;
 
+/// A client operation. Its strings are shared: the client keeps the operation for retries and
+/// its history while a copy travels in each request, and copying an `Arc` allocates nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
     Write {
-        key: String,
-        value: String,
+        key: Arc<str>,
+        value: Arc<str>,
     },
     /// A read, served as `mode` says (through the log by default).
     Read {
-        key: String,
+        key: Arc<str>,
         #[serde(default)]
         mode: ReadMode,
     },
@@ -86,8 +89,8 @@ impl Command {
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         // Written by hand: `format!` cost as much as the core's whole proposal.
         let (tag, key, value) = match &self.op {
-            Op::Write { key, value } => (b'w', key.as_str(), Some(value.as_str())),
-            Op::Read { key, .. } => (b'r', key.as_str(), None),
+            Op::Write { key, value } => (b'w', &**key, Some(&**value)),
+            Op::Read { key, .. } => (b'r', &**key, None),
         };
         let sep = SEP as u8;
         out.clear();
@@ -106,8 +109,8 @@ impl Command {
     pub fn decode(bytes: &[u8]) -> Option<Command> {
         let c = CommandRef::decode(bytes)?;
         let op = match c.op {
-            OpRef::Write { key, value } => Op::Write { key: key.to_string(), value: value.to_string() },
-            OpRef::Read { key } => Op::Read { key: key.to_string(), mode: ReadMode::Log },
+            OpRef::Write { key, value } => Op::Write { key: key.into(), value: value.into() },
+            OpRef::Read { key } => Op::Read { key: key.into(), mode: ReadMode::Log },
         };
         Some(Command { client: c.client, seq: c.seq, op })
     }

@@ -116,8 +116,11 @@ mod tests {
         let mut decode = |index: Index, term: Term, bytes: &Arc<[u8]>| {
             memo.get(index, term, bytes, |d| d.fill(CommandRef::decode(bytes))).command().map(|c| format!("{c:?}"))
         };
-        let write =
-            |n: u64| Command { client: n, seq: n + 1, op: Op::Write { key: format!("k{n}"), value: "v".into() } };
+        let write = |n: u64| Command {
+            client: n,
+            seq: n + 1,
+            op: Op::Write { key: format!("k{n}").into(), value: "v".into() },
+        };
         let read = Command { client: 2, seq: 9, op: Op::Read { key: "x".into(), mode: ReadMode::Log } };
         let entries: Vec<Arc<[u8]>> = [write(1).encode(), read.encode(), b"junk".to_vec(), write(3).encode()]
             .into_iter()

@@ -388,8 +388,11 @@ mod tests {
     use super::*;
 
     fn msg(id: u64) -> InFlight {
-        let payload =
-            Payload::ClientRequest { client: 1, seq: id, op: Op::Write { key: format!("k{id}"), value: "v".into() } };
+        let payload = Payload::ClientRequest {
+            client: 1,
+            seq: id,
+            op: Op::Write { key: format!("k{id}").into(), value: "v".into() },
+        };
         InFlight {
             id,
             from: Endpoint::Client(1),

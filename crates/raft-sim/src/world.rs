@@ -16,6 +16,7 @@ use raft_core::{
     ConfChange, DurableState, EntryData, Index, Membership, Message, NodeId, Prng, Raft, ReadState, Ready, Role, Term,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Something due at a moment of virtual time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +41,9 @@ enum Pending {
 /// finite buffers, and a buggy core (a teaching fault) can otherwise start a message storm
 /// that grows without bound under duplication.
 pub const NETWORK_CAPACITY: usize = 20_000;
+
+/// The most writes [`World::run_until`] makes room for in advance (see `World::presize`).
+const PRESIZE_MAX: u64 = 1 << 14;
 
 /// The keys the steady load writes in turn (`k{n % 8}`).
 const WORKLOAD_KEYS: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
@@ -82,12 +86,30 @@ pub struct World {
     scratch: Scratch,
 }
 
+/// `n` in decimal as a shared string, without the formatting machinery (once per workload write).
+fn decimal(mut n: u64) -> Arc<str> {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).map_or_else(|_| Arc::from(""), Arc::from)
+}
+
 /// The world's scratch buffers, not state, so they are equal to any other and clone empty:
 /// the `Ready` every node is drained into (boxed, so taking it out and putting it back moves a
 /// pointer), the commands its entries decoded lately, and a proposal's encoding.
 #[derive(Default)]
 struct Scratch {
     ready: Option<Box<Ready>>,
+    /// `WORKLOAD_KEYS` as shared strings, made on first use.
+    workload_keys: Vec<Arc<str>>,
     decoded: EntryMemo<Decoded>,
     command: Vec<u8>,
 }
@@ -156,8 +178,31 @@ impl World {
     }
 
     pub fn run_until(&mut self, t: u64) {
+        self.presize(t);
         while self.step_until(t) {}
         self.now = self.now.max(t);
+    }
+
+    /// Makes room in the logs, disks and histories for the writes a steady workload will add by
+    /// `t`, so that they do not move as they grow (each doubling copied them whole). Only
+    /// capacity changes; a span longer than `PRESIZE_MAX` entries is left to grow as usual.
+    fn presize(&mut self, t: u64) {
+        let Some(w) = &self.workload else { return };
+        let span_us = t.saturating_sub(self.now).saturating_mul(1000);
+        let n = span_us / w.interval_us.max(1);
+        if n == 0 || n > PRESIZE_MAX {
+            return;
+        }
+        // Leaders add an entry of their own now and then, and retries may add a command twice.
+        let n = (n + n / 16 + 16) as usize;
+        for node in &mut self.nodes {
+            node.disk.entries.reserve(n);
+            if let Some(raft) = node.raft.as_mut() {
+                raft.reserve_log(n);
+            }
+        }
+        self.checker.reserve(self.nodes.len(), n);
+        self.completed.reserve(n);
     }
 
     /// Processes the next event; false if there is none.
@@ -250,13 +295,31 @@ impl World {
     }
 
     /// The host loop of etcd's README: send, persist, send what depends on the write, apply,
-    /// advance; repeated while the node has output.
+    /// advance; repeated while the node has output. Then the node's state goes into the trace
+    /// hash.
+    ///
+    /// Inlined, with the loop out of line: most ticks leave a node with nothing to do, and such
+    /// an input should cost the check and the hash, not the loop's entry and exit.
+    #[inline(always)]
     fn drain(&mut self, id: NodeId, commit_before: Index) {
-        loop {
-            let Some(raft) = self.nodes[id as usize - 1].raft.as_mut() else { return };
-            if !raft.has_ready() {
-                break;
+        let Some(raft) = self.nodes[id as usize - 1].raft.as_ref() else { return };
+        if raft.has_ready() && !self.drain_ready(id, commit_before) {
+            return;
+        }
+        if let Some(r) = &self.node(id).raft {
+            let (term, role, commit, last) = (r.term(), r.role() as u64, r.log().committed, r.log().last_index());
+            for v in [id, term, role, commit, last] {
+                self.hash.add(v);
             }
+        }
+        self.maybe_compact(id);
+    }
+
+    /// [`World::drain`]'s loop, for a node that has a `Ready`; false if the node went down.
+    #[inline(never)]
+    fn drain_ready(&mut self, id: NodeId, commit_before: Index) -> bool {
+        loop {
+            let Some(raft) = self.nodes[id as usize - 1].raft.as_mut() else { return false };
             // The host's Ready is reused, so its buffers (and those it trades with the core)
             // are allocated once, not on every input.
             let mut rd = self.scratch.ready.take().unwrap_or_default();
@@ -313,7 +376,7 @@ impl World {
                 self.check_leader_configs();
             }
             let node = &mut self.nodes[id as usize - 1];
-            let Some(raft) = node.raft.as_mut() else { return };
+            let Some(raft) = node.raft.as_mut() else { return false };
             raft.advance(&rd);
             let commit = raft.log().committed;
             self.scratch.ready = Some(rd);
@@ -323,14 +386,12 @@ impl World {
                 let leaders = self.nodes.iter().filter(|n| n.is_leader()).map(|n| (n.id, n.term()));
                 self.checker.on_commit(id, term, commit, leaders);
             }
-        }
-        if let Some(r) = &self.node(id).raft {
-            let (term, role, commit, last) = (r.term(), r.role() as u64, r.log().committed, r.log().last_index());
-            for v in [id, term, role, commit, last] {
-                self.hash.add(v);
+            match self.nodes[id as usize - 1].raft.as_ref() {
+                None => return false,
+                Some(r) if !r.has_ready() => return true,
+                Some(_) => {}
             }
         }
-        self.maybe_compact(id);
     }
 
     fn apply(&mut self, id: NodeId, index: Index, term: Term, data: &EntryData) {
@@ -404,17 +465,25 @@ impl World {
     }
 
     /// Snapshots the state machine once enough applied entries follow the last snapshot.
+    #[inline(always)]
     fn maybe_compact(&mut self, id: NodeId) {
         let every = self.config.cluster.snapshot_entries;
         if every == 0 {
             return;
         }
-        let node = self.node_mut(id);
-        let (Some(raft), applied) = (node.raft.as_mut(), node.kv.applied) else { return };
+        let node = self.node(id);
+        let (Some(raft), applied) = (node.raft.as_ref(), node.kv.applied) else { return };
         if applied >= raft.log().first_index() + every - 1 {
-            let _ = raft.compact(applied, node.kv.to_bytes());
-            self.drain(id, self.node(id).raft.as_ref().map_or(0, |r| r.log().committed));
+            self.compact(id, applied);
         }
+    }
+
+    #[inline(never)]
+    fn compact(&mut self, id: NodeId, applied: Index) {
+        let node = self.node_mut(id);
+        let Some(raft) = node.raft.as_mut() else { return };
+        let _ = raft.compact(applied, node.kv.to_bytes());
+        self.drain(id, self.node(id).raft.as_ref().map_or(0, |r| r.log().committed));
     }
 
     /// Every pair of nodes leading right now that could still commit (a majority of each half
@@ -566,7 +635,7 @@ impl World {
                 self.with_raft(id, |r| r.step(m));
             }
             Payload::ClientRequest { client, seq, op: Op::Read { key, mode } } if mode != ReadMode::Log => {
-                self.start_read(id, client, seq, key, mode);
+                self.start_read(id, client, seq, key.to_string(), mode);
             }
             Payload::ClientRequest { client, seq, op } => {
                 // Encoded into a reused buffer: the core copies the bytes into their shared home.
@@ -733,7 +802,11 @@ impl World {
         w.next_us += w.interval_us;
         let (n, next) = (w.count, w.next_us.div_ceil(1000));
         let client = (n - 1) % self.clients.len() as u64 + 1;
-        let op = Op::Write { key: WORKLOAD_KEYS[(n % 8) as usize].to_string(), value: n.to_string() };
+        if self.scratch.workload_keys.is_empty() {
+            self.scratch.workload_keys = WORKLOAD_KEYS.iter().map(|&k| k.into()).collect();
+        }
+        let key = self.scratch.workload_keys[(n % 8) as usize].clone();
+        let op = Op::Write { key, value: decimal(n) };
         let _ = self.submit(client, op);
         self.schedule(next.max(self.now), Pending::Workload);
     }
@@ -884,14 +957,14 @@ impl World {
             }
             Action::ClientWrite { key, value, client } => {
                 let c = client.unwrap_or(1);
-                self.submit(c, Op::Write { key: key.clone(), value: value.clone() })?;
+                self.submit(c, Op::Write { key: key.as_str().into(), value: value.as_str().into() })?;
                 format!("C{c} writes {key}={value}")
             }
             Action::ClientRead { key, client, mode, via } => {
                 let c = client.unwrap_or(1);
                 let mode = mode.unwrap_or_default();
                 let via = via.map(|v| self.resolve(v)).transpose()?;
-                self.submit_via(c, Op::Read { key: key.clone(), mode }, via)?;
+                self.submit_via(c, Op::Read { key: key.as_str().into(), mode }, via)?;
                 format!("C{c} reads {key} ({})", mode.name())
             }
             Action::AddNode => {
