@@ -89,9 +89,8 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
                             let mut v: Vec<NodeId> = picked.iter().copied().filter(|x| *x != id).collect();
                             if !on {
                                 v.push(id);
-                                v.sort_unstable();
                             }
-                            draft.set(Some(v));
+                            draft.set(Some(raft_core::quorum::sorted(v)));
                         });
                         html! {
                             <label class="pick" key={id}>
