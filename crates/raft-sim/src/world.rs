@@ -604,7 +604,7 @@ impl World {
         self.next_msg_id += 1;
         let deliver_ms = self.now + latency;
         let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
-        self.in_flight.insert(id, msg);
+        self.in_flight.push(msg);
         self.schedule(deliver_ms, Pending::Deliver { msg: id });
     }
 
