@@ -332,9 +332,7 @@ impl World {
             }
             // Draining an empty vector is not free, and most Readies lack one of the two kinds.
             if !rd.messages.is_empty() {
-                for m in rd.messages.drain(..) {
-                    self.send_raft(m);
-                }
+                self.send_all(&mut rd.messages);
             }
             if let Some(snap) = &rd.snapshot {
                 self.checker.on_snapshot(id, snap.index, snap.term);
@@ -351,9 +349,7 @@ impl World {
                 self.node_mut(id).disk.write(rd.hard_state, &rd.entries);
             }
             if !rd.persisted_messages.is_empty() {
-                for m in rd.persisted_messages.drain(..) {
-                    self.send_raft(m);
-                }
+                self.send_all(&mut rd.persisted_messages);
             }
             if rd.role == Some(Role::Leader) {
                 self.checker.on_leader(id, term);
@@ -579,10 +575,6 @@ impl World {
 
     // ---- Network -------------------------------------------------------------------------
 
-    fn send_raft(&mut self, m: Message) {
-        self.send(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
-    }
-
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         if self.rng.chance(self.network.link(from, to).duplicate) {
             self.put_on_wire(from, to, payload.clone());
@@ -590,8 +582,37 @@ impl World {
         self.put_on_wire(from, to, payload);
     }
 
-    /// One copy of a message: draws its latency and whether it is lost.
+    /// One copy of a message: draws its latency and whether it is lost, queues its delivery and
+    /// puts it in the in-flight map.
     fn put_on_wire(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        self.place(from, to, payload);
+    }
+
+    /// [`World::put_on_wire`], inlined where the payload can move straight into its slot.
+    #[inline(always)]
+    fn place(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let (id, deliver_ms, dropped) = self.wire(from, to);
+        let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
+        self.in_flight.push(msg);
+    }
+
+    /// Sends a node's messages, emptying `msgs`: each moves from the vector into its slot in the
+    /// in-flight map, where a call per message took it by reference and copied it twice more.
+    #[inline(never)]
+    fn send_all(&mut self, msgs: &mut Vec<Message>) {
+        for m in msgs.drain(..) {
+            let (from, to) = (Endpoint::Node(m.from), Endpoint::Node(m.to));
+            if self.rng.chance(self.network.link(from, to).duplicate) {
+                self.put_on_wire(from, to, Payload::Raft(m.clone()));
+            }
+            self.place(from, to, Payload::Raft(m));
+        }
+    }
+
+    /// [`World::put_on_wire`]'s draws: the new message's id, when it is due and whether it is
+    /// lost. Its delivery is queued.
+    #[inline(always)]
+    fn wire(&mut self, from: Endpoint, to: Endpoint) -> (u64, u64, bool) {
         let link = *self.network.link(from, to);
         let [lo, hi] = link.latency_ms;
         let mut latency = self.rng.range(lo, hi + 1);
@@ -603,9 +624,8 @@ impl World {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         let deliver_ms = self.now + latency;
-        let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
-        self.in_flight.push(msg);
         self.schedule(deliver_ms, Pending::Deliver { msg: id });
+        (id, deliver_ms, dropped)
     }
 
     fn on_deliver(&mut self, id: u64) {
