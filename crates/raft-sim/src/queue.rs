@@ -45,7 +45,9 @@ impl<T> Ord for Slot<T> {
 /// their time, so insertion order holds across the two.
 #[derive(Clone, Debug)]
 pub struct EventQueue<T> {
-    wheel: Vec<VecDeque<T>>,
+    /// An array, not a `Vec`: a bucket's index (the time modulo `WHEEL_MS`) then needs no
+    /// bounds check.
+    wheel: Box<[VecDeque<T>; WHEEL_MS as usize]>,
     base: u64,
     /// Items in the wheel.
     near: usize,
@@ -56,7 +58,7 @@ pub struct EventQueue<T> {
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         EventQueue {
-            wheel: (0..WHEEL_MS).map(|_| VecDeque::new()).collect(),
+            wheel: Box::new(std::array::from_fn(|_| VecDeque::new())),
             base: 0,
             near: 0,
             far: BinaryHeap::new(),
