@@ -630,22 +630,27 @@ impl World {
 
     fn on_deliver(&mut self, id: u64) {
         // A delayed message has a later delivery event; this one is stale.
-        let Some(msg) = self.in_flight.take_due(id, self.now) else { return };
+        let Some(slot) = self.in_flight.due_slot(id, self.now) else { return };
         self.hash.add(id);
-        let undeliverable = match msg.to {
+        let msg = self.in_flight.at_slot(slot);
+        let (from, to) = (msg.from, msg.to);
+        let undeliverable = match to {
             Endpoint::Node(n) => !self.node(n).is_up(),
             Endpoint::Client(_) => false,
         };
-        if msg.dropped || undeliverable || self.network.is_cut(msg.from, msg.to) {
+        if msg.dropped || undeliverable || self.network.is_cut(from, to) {
             if self.recording {
-                self.record(RecordKind::Dropped { summary: msg.summary() });
+                let summary = msg.summary();
+                self.record(RecordKind::Dropped { summary });
             }
+            self.in_flight.take_slot(id, slot);
             return;
         }
-        match msg.to {
-            Endpoint::Node(n) if self.node(n).paused => self.node_mut(n).held.push((msg.from, msg.payload)),
-            Endpoint::Node(n) => self.deliver_to_node(n, msg.payload),
-            Endpoint::Client(c) => self.deliver_to_client(c, msg.from, msg.payload),
+        let payload = self.in_flight.take_slot(id, slot);
+        match to {
+            Endpoint::Node(n) if self.node(n).paused => self.node_mut(n).held.push((from, payload)),
+            Endpoint::Node(n) => self.deliver_to_node(n, payload),
+            Endpoint::Client(c) => self.deliver_to_client(c, from, payload),
         }
     }
 
