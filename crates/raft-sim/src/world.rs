@@ -326,23 +326,14 @@ impl World {
             raft.ready_into(&mut rd);
             let (role, term) = (raft.role(), raft.term());
             if self.recording {
-                for event in rd.events.drain(..) {
-                    self.record(RecordKind::Raft { node: id, event });
-                }
+                self.record_decisions(id, &mut rd.events);
             }
             // Draining an empty vector is not free, and most Readies lack one of the two kinds.
             if !rd.messages.is_empty() {
                 self.send_all(&mut rd.messages);
             }
             if let Some(snap) = &rd.snapshot {
-                self.checker.on_snapshot(id, snap.index, snap.term);
-                let node = self.node_mut(id);
-                node.disk.write_snapshot(snap);
-                if snap.index > node.kv.applied {
-                    if let Some(kv) = KvStore::from_bytes(&snap.data) {
-                        node.kv = kv;
-                    }
-                }
+                self.install_snapshot(id, snap);
             }
             if rd.must_persist() {
                 self.checker.on_write(id, role == Role::Leader, commit_before, &rd.entries);
@@ -351,11 +342,8 @@ impl World {
             if !rd.persisted_messages.is_empty() {
                 self.send_all(&mut rd.persisted_messages);
             }
-            if rd.role == Some(Role::Leader) {
-                self.checker.on_leader(id, term);
-            } else if rd.role.is_some() {
-                // No longer leading: clients will time out and retry elsewhere.
-                self.node_mut(id).pending.clear();
+            if let Some(role) = rd.role {
+                self.on_role(id, role, term);
             }
             for entry in &rd.committed_entries {
                 self.checker.on_apply(id, entry);
@@ -387,6 +375,40 @@ impl World {
                 Some(r) if !r.has_ready() => return true,
                 Some(_) => {}
             }
+        }
+    }
+
+    // The rare parts of the host loop, out of line so that they do not crowd its registers.
+
+    #[cold]
+    #[inline(never)]
+    fn record_decisions(&mut self, id: NodeId, events: &mut Vec<raft_core::Event>) {
+        for event in events.drain(..) {
+            self.record(RecordKind::Raft { node: id, event });
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn install_snapshot(&mut self, id: NodeId, snap: &raft_core::Snapshot) {
+        self.checker.on_snapshot(id, snap.index, snap.term);
+        let node = self.node_mut(id);
+        node.disk.write_snapshot(snap);
+        if snap.index > node.kv.applied {
+            if let Some(kv) = KvStore::from_bytes(&snap.data) {
+                node.kv = kv;
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn on_role(&mut self, id: NodeId, role: Role, term: Term) {
+        if role == Role::Leader {
+            self.checker.on_leader(id, term);
+        } else {
+            // No longer leading: clients will time out and retry elsewhere.
+            self.node_mut(id).pending.clear();
         }
     }
 
