@@ -116,6 +116,12 @@ impl<T: Copy> EventQueue<T> {
     }
 
     pub fn push(&mut self, at: u64, item: T) {
+        self.push_inline(at, item);
+    }
+
+    /// [`EventQueue::push`], inlined where it is called for every message.
+    #[inline(always)]
+    pub fn push_inline(&mut self, at: u64, item: T) {
         // The world never schedules in the past (events are due at or after the one being
         // handled); should it, the item is due now.
         debug_assert!(at >= self.base, "event at {at} ms scheduled before {} ms", self.base);
@@ -124,9 +130,15 @@ impl<T: Copy> EventQueue<T> {
             self.bucket(at).push_back(item);
             self.near += 1;
         } else {
-            self.seq += 1;
-            self.far.push(Reverse(Slot { at, seq: self.seq, item }));
+            self.push_far(at, item);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_far(&mut self, at: u64, item: T) {
+        self.seq += 1;
+        self.far.push(Reverse(Slot { at, seq: self.seq, item }));
     }
 
     /// The earliest time with an item in the wheel, if any.

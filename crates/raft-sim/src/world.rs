@@ -646,7 +646,8 @@ impl World {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         let deliver_ms = self.now + latency;
-        self.schedule(deliver_ms, Pending::Deliver { msg: id });
+        // Straight to the queue, inlined: `schedule` is a call.
+        self.queue.push_inline(deliver_ms, Pending::Deliver { msg: id });
         (id, deliver_ms, dropped)
     }
 
