@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 /// Milliseconds the wheel covers (a power of two).
 const WHEEL_MS: u64 = 512;
@@ -39,13 +39,58 @@ impl<T> Ord for Slot<T> {
     }
 }
 
+/// One millisecond's items in insertion order: a vector read from `head`, emptied once read to
+/// the end. Pushing is a plain `Vec::push` and popping a read and an increment, where a
+/// `VecDeque` wrapped its indexes on both.
+#[derive(Clone, Debug)]
+struct Bucket<T> {
+    items: Vec<T>,
+    head: usize,
+}
+
+impl<T> Default for Bucket<T> {
+    fn default() -> Self {
+        Bucket { items: Vec::new(), head: 0 }
+    }
+}
+
+impl<T: Copy> Bucket<T> {
+    #[inline(always)]
+    fn push_back(&mut self, item: T) {
+        self.items.push(item);
+    }
+
+    #[inline(always)]
+    fn pop_front(&mut self) -> Option<T> {
+        let item = *self.items.get(self.head)?;
+        self.head += 1;
+        if self.head == self.items.len() {
+            self.items.clear();
+            self.head = 0;
+        }
+        Some(item)
+    }
+}
+
+impl<T> Bucket<T> {
+    fn is_empty(&self) -> bool {
+        self.head == self.items.len()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items[self.head..].iter()
+    }
+}
+
 /// Invariants: no item is due before `base`; the items due in [base, base + WHEEL_MS) are in
 /// `wheel[at % WHEEL_MS]` in insertion order; later ones are in `far`. Items move from `far`
 /// to the wheel as soon as `base` advances far enough, before anything else can be pushed for
 /// their time, so insertion order holds across the two.
 #[derive(Clone, Debug)]
 pub struct EventQueue<T> {
-    wheel: Vec<VecDeque<T>>,
+    /// An array, not a `Vec`: a bucket's index (the time modulo `WHEEL_MS`) then needs no
+    /// bounds check.
+    wheel: Box<[Bucket<T>; WHEEL_MS as usize]>,
     base: u64,
     /// Items in the wheel.
     near: usize,
@@ -56,7 +101,7 @@ pub struct EventQueue<T> {
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         EventQueue {
-            wheel: (0..WHEEL_MS).map(|_| VecDeque::new()).collect(),
+            wheel: Box::new(std::array::from_fn(|_| Bucket::default())),
             base: 0,
             near: 0,
             far: BinaryHeap::new(),
@@ -65,12 +110,18 @@ impl<T> Default for EventQueue<T> {
     }
 }
 
-impl<T> EventQueue<T> {
-    fn bucket(&mut self, at: u64) -> &mut VecDeque<T> {
+impl<T: Copy> EventQueue<T> {
+    fn bucket(&mut self, at: u64) -> &mut Bucket<T> {
         &mut self.wheel[(at % WHEEL_MS) as usize]
     }
 
     pub fn push(&mut self, at: u64, item: T) {
+        self.push_inline(at, item);
+    }
+
+    /// [`EventQueue::push`], inlined where it is called for every message.
+    #[inline(always)]
+    pub fn push_inline(&mut self, at: u64, item: T) {
         // The world never schedules in the past (events are due at or after the one being
         // handled); should it, the item is due now.
         debug_assert!(at >= self.base, "event at {at} ms scheduled before {} ms", self.base);
@@ -79,9 +130,15 @@ impl<T> EventQueue<T> {
             self.bucket(at).push_back(item);
             self.near += 1;
         } else {
-            self.seq += 1;
-            self.far.push(Reverse(Slot { at, seq: self.seq, item }));
+            self.push_far(at, item);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_far(&mut self, at: u64, item: T) {
+        self.seq += 1;
+        self.far.push(Reverse(Slot { at, seq: self.seq, item }));
     }
 
     /// The earliest time with an item in the wheel, if any.
@@ -132,7 +189,7 @@ impl<T> EventQueue<T> {
     }
 }
 
-impl<T: PartialEq> PartialEq for EventQueue<T> {
+impl<T: Copy + PartialEq> PartialEq for EventQueue<T> {
     /// Two queues are equal when they would yield the same items in the same order.
     fn eq(&self, o: &Self) -> bool {
         self.base == o.base && self.in_order().eq(o.in_order())
@@ -146,7 +203,7 @@ struct Saved<T> {
     items: Vec<(u64, T)>,
 }
 
-impl<T: Serialize> Serialize for EventQueue<T> {
+impl<T: Copy + Serialize> Serialize for EventQueue<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct SavedRef<'a, T> {
@@ -157,7 +214,7 @@ impl<T: Serialize> Serialize for EventQueue<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for EventQueue<T> {
+impl<'de, T: Copy + Deserialize<'de>> Deserialize<'de> for EventQueue<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let saved = Saved::<T>::deserialize(d)?;
         let mut q = EventQueue { base: saved.base, ..Default::default() };
@@ -175,7 +232,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for EventQueue<T> {
 mod tests {
     use super::*;
 
-    fn drain<T>(q: &mut EventQueue<T>) -> Vec<(u64, T)> {
+    fn drain<T: Copy>(q: &mut EventQueue<T>) -> Vec<(u64, T)> {
         std::iter::from_fn(|| q.pop_until(u64::MAX)).collect()
     }
 

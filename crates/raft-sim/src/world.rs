@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Something due at a moment of virtual time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Pending {
     Tick {
         node: NodeId,
@@ -326,40 +326,24 @@ impl World {
             raft.ready_into(&mut rd);
             let (role, term) = (raft.role(), raft.term());
             if self.recording {
-                for event in rd.events.drain(..) {
-                    self.record(RecordKind::Raft { node: id, event });
-                }
+                self.record_decisions(id, &mut rd.events);
             }
             // Draining an empty vector is not free, and most Readies lack one of the two kinds.
             if !rd.messages.is_empty() {
-                for m in rd.messages.drain(..) {
-                    self.send_raft(m);
-                }
+                self.send_all(&mut rd.messages);
             }
             if let Some(snap) = &rd.snapshot {
-                self.checker.on_snapshot(id, snap.index, snap.term);
-                let node = self.node_mut(id);
-                node.disk.write_snapshot(snap);
-                if snap.index > node.kv.applied {
-                    if let Some(kv) = KvStore::from_bytes(&snap.data) {
-                        node.kv = kv;
-                    }
-                }
+                self.install_snapshot(id, snap);
             }
             if rd.must_persist() {
                 self.checker.on_write(id, role == Role::Leader, commit_before, &rd.entries);
                 self.node_mut(id).disk.write(rd.hard_state, &rd.entries);
             }
             if !rd.persisted_messages.is_empty() {
-                for m in rd.persisted_messages.drain(..) {
-                    self.send_raft(m);
-                }
+                self.send_all(&mut rd.persisted_messages);
             }
-            if rd.role == Some(Role::Leader) {
-                self.checker.on_leader(id, term);
-            } else if rd.role.is_some() {
-                // No longer leading: clients will time out and retry elsewhere.
-                self.node_mut(id).pending.clear();
+            if let Some(role) = rd.role {
+                self.on_role(id, role, term);
             }
             for entry in &rd.committed_entries {
                 self.checker.on_apply(id, entry);
@@ -391,6 +375,40 @@ impl World {
                 Some(r) if !r.has_ready() => return true,
                 Some(_) => {}
             }
+        }
+    }
+
+    // The rare parts of the host loop, out of line so that they do not crowd its registers.
+
+    #[cold]
+    #[inline(never)]
+    fn record_decisions(&mut self, id: NodeId, events: &mut Vec<raft_core::Event>) {
+        for event in events.drain(..) {
+            self.record(RecordKind::Raft { node: id, event });
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn install_snapshot(&mut self, id: NodeId, snap: &raft_core::Snapshot) {
+        self.checker.on_snapshot(id, snap.index, snap.term);
+        let node = self.node_mut(id);
+        node.disk.write_snapshot(snap);
+        if snap.index > node.kv.applied {
+            if let Some(kv) = KvStore::from_bytes(&snap.data) {
+                node.kv = kv;
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn on_role(&mut self, id: NodeId, role: Role, term: Term) {
+        if role == Role::Leader {
+            self.checker.on_leader(id, term);
+        } else {
+            // No longer leading: clients will time out and retry elsewhere.
+            self.node_mut(id).pending.clear();
         }
     }
 
@@ -579,10 +597,6 @@ impl World {
 
     // ---- Network -------------------------------------------------------------------------
 
-    fn send_raft(&mut self, m: Message) {
-        self.send(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
-    }
-
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         if self.rng.chance(self.network.link(from, to).duplicate) {
             self.put_on_wire(from, to, payload.clone());
@@ -590,8 +604,37 @@ impl World {
         self.put_on_wire(from, to, payload);
     }
 
-    /// One copy of a message: draws its latency and whether it is lost.
+    /// One copy of a message: draws its latency and whether it is lost, queues its delivery and
+    /// puts it in the in-flight map.
     fn put_on_wire(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        self.place(from, to, payload);
+    }
+
+    /// [`World::put_on_wire`], inlined where the payload can move straight into its slot.
+    #[inline(always)]
+    fn place(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let (id, deliver_ms, dropped) = self.wire(from, to);
+        let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
+        self.in_flight.push(msg);
+    }
+
+    /// Sends a node's messages, emptying `msgs`: each moves from the vector into its slot in the
+    /// in-flight map, where a call per message took it by reference and copied it twice more.
+    #[inline(never)]
+    fn send_all(&mut self, msgs: &mut Vec<Message>) {
+        for m in msgs.drain(..) {
+            let (from, to) = (Endpoint::Node(m.from), Endpoint::Node(m.to));
+            if self.rng.chance(self.network.link(from, to).duplicate) {
+                self.put_on_wire(from, to, Payload::Raft(m.clone()));
+            }
+            self.place(from, to, Payload::Raft(m));
+        }
+    }
+
+    /// [`World::put_on_wire`]'s draws: the new message's id, when it is due and whether it is
+    /// lost. Its delivery is queued.
+    #[inline(always)]
+    fn wire(&mut self, from: Endpoint, to: Endpoint) -> (u64, u64, bool) {
         let link = *self.network.link(from, to);
         let [lo, hi] = link.latency_ms;
         let mut latency = self.rng.range(lo, hi + 1);
@@ -603,29 +646,34 @@ impl World {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         let deliver_ms = self.now + latency;
-        let msg = InFlight { id, from, to, sent_ms: self.now, deliver_ms, payload, dropped };
-        self.in_flight.insert(id, msg);
-        self.schedule(deliver_ms, Pending::Deliver { msg: id });
+        // Straight to the queue, inlined: `schedule` is a call.
+        self.queue.push_inline(deliver_ms, Pending::Deliver { msg: id });
+        (id, deliver_ms, dropped)
     }
 
     fn on_deliver(&mut self, id: u64) {
         // A delayed message has a later delivery event; this one is stale.
-        let Some(msg) = self.in_flight.take_due(id, self.now) else { return };
+        let Some(slot) = self.in_flight.due_slot(id, self.now) else { return };
         self.hash.add(id);
-        let undeliverable = match msg.to {
+        let msg = self.in_flight.at_slot(slot);
+        let (from, to) = (msg.from, msg.to);
+        let undeliverable = match to {
             Endpoint::Node(n) => !self.node(n).is_up(),
             Endpoint::Client(_) => false,
         };
-        if msg.dropped || undeliverable || self.network.is_cut(msg.from, msg.to) {
+        if msg.dropped || undeliverable || self.network.is_cut(from, to) {
             if self.recording {
-                self.record(RecordKind::Dropped { summary: msg.summary() });
+                let summary = msg.summary();
+                self.record(RecordKind::Dropped { summary });
             }
+            self.in_flight.take_slot(id, slot);
             return;
         }
-        match msg.to {
-            Endpoint::Node(n) if self.node(n).paused => self.node_mut(n).held.push((msg.from, msg.payload)),
-            Endpoint::Node(n) => self.deliver_to_node(n, msg.payload),
-            Endpoint::Client(c) => self.deliver_to_client(c, msg.from, msg.payload),
+        let payload = self.in_flight.take_slot(id, slot);
+        match to {
+            Endpoint::Node(n) if self.node(n).paused => self.node_mut(n).held.push((from, payload)),
+            Endpoint::Node(n) => self.deliver_to_node(n, payload),
+            Endpoint::Client(c) => self.deliver_to_client(c, from, payload),
         }
     }
 
