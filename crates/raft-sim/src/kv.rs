@@ -187,18 +187,24 @@ fn parse_u64(s: &str) -> Option<u64> {
 }
 
 /// Appends `n` in decimal, as `format!("{n}")` writes it.
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+fn push_decimal(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(decimal_digits(n, &mut [0; 20]).as_bytes());
+}
+
+/// `n` in decimal, written at the end of `buf`, without the formatting machinery (the hot
+/// paths write several numbers per command).
+pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[i..]);
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 /// Replaces a string's contents, reusing its buffer.

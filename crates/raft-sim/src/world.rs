@@ -86,22 +86,6 @@ pub struct World {
     scratch: Scratch,
 }
 
-/// `n` in decimal as a shared string, without the formatting machinery (once per workload write).
-fn decimal(mut n: u64) -> Arc<str> {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[i..]).map_or_else(|_| Arc::from(""), Arc::from)
-}
-
 /// The world's scratch buffers, not state, so they are equal to any other and clone empty:
 /// the `Ready` every node is drained into (boxed, so taking it out and putting it back moves a
 /// pointer), the commands its entries decoded lately, and a proposal's encoding.
@@ -854,7 +838,7 @@ impl World {
             self.scratch.workload_keys = WORKLOAD_KEYS.iter().map(|&k| k.into()).collect();
         }
         let key = self.scratch.workload_keys[(n % 8) as usize].clone();
-        let op = Op::Write { key, value: decimal(n) };
+        let op = Op::Write { key, value: crate::kv::decimal_digits(n, &mut [0; 20]).into() };
         let _ = self.submit(client, op);
         self.schedule(next.max(self.now), Pending::Workload);
     }
