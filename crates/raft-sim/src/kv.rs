@@ -2,8 +2,7 @@
 //! command (same client id and sequence number) applies once (thesis §6.3).
 
 use crate::key_map::KeyMap;
-use raft_core::Index;
-use raft_core::VecMap;
+use raft_core::{Index, VecMap};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -188,12 +187,13 @@ fn parse_u64(s: &str) -> Option<u64> {
 
 /// Appends `n` in decimal, as `format!("{n}")` writes it.
 fn push_decimal(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(decimal_digits(n, &mut [0; 20]).as_bytes());
+    out.extend_from_slice(decimal_digits(n, &mut [0; 20]));
 }
 
-/// `n` in decimal, written at the end of `buf`, without the formatting machinery (the hot
-/// paths write several numbers per command).
-pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &str {
+/// `n`'s ASCII decimal digits, written at the end of `buf`, without the formatting machinery
+/// (the hot paths write several numbers per command).
+#[inline]
+pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -203,8 +203,7 @@ pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+    &buf[i..]
 }
 
 /// Replaces a string's contents, reusing its buffer.

@@ -581,11 +581,14 @@ impl World {
 
     // ---- Network -------------------------------------------------------------------------
 
+    /// Sends a message, twice if the link duplicates it. Inlined, so that the payload moves
+    /// straight into its in-flight slot.
+    #[inline(always)]
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         if self.rng.chance(self.network.link(from, to).duplicate) {
             self.put_on_wire(from, to, payload.clone());
         }
-        self.put_on_wire(from, to, payload);
+        self.place(from, to, payload);
     }
 
     /// One copy of a message: draws its latency and whether it is lost, queues its delivery and
@@ -607,11 +610,7 @@ impl World {
     #[inline(never)]
     fn send_all(&mut self, msgs: &mut Vec<Message>) {
         for m in msgs.drain(..) {
-            let (from, to) = (Endpoint::Node(m.from), Endpoint::Node(m.to));
-            if self.rng.chance(self.network.link(from, to).duplicate) {
-                self.put_on_wire(from, to, Payload::Raft(m.clone()));
-            }
-            self.place(from, to, Payload::Raft(m));
+            self.send(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
         }
     }
 
@@ -838,7 +837,9 @@ impl World {
             self.scratch.workload_keys = WORKLOAD_KEYS.iter().map(|&k| k.into()).collect();
         }
         let key = self.scratch.workload_keys[(n % 8) as usize].clone();
-        let op = Op::Write { key, value: crate::kv::decimal_digits(n, &mut [0; 20]).into() };
+        // The digits are ASCII, so the fallback never happens.
+        let value = std::str::from_utf8(crate::kv::decimal_digits(n, &mut [0; 20])).unwrap_or_default().into();
+        let op = Op::Write { key, value };
         let _ = self.submit(client, op);
         self.schedule(next.max(self.now), Pending::Workload);
     }
