@@ -109,11 +109,6 @@ impl RaftLog {
     }
 
     /// Up to `max` entries starting at `lo`.
-    pub fn slice(&self, lo: Index, max: usize) -> Vec<Entry> {
-        self.entries_from(lo, max).to_vec()
-    }
-
-    /// [`RaftLog::slice`], borrowed.
     pub fn entries_from(&self, lo: Index, max: usize) -> &[Entry] {
         if lo <= self.offset || lo > self.last_index() {
             return &[];
@@ -259,8 +254,8 @@ mod tests {
         assert!(l.compact(2));
         assert_eq!((l.first_index(), l.last_index()), (3, 4));
         assert_eq!((l.term(2), l.term(1), l.term(3)), (Some(1), None, Some(2)));
-        assert!(l.slice(2, 5).is_empty());
-        assert_eq!(l.slice(3, 5).len(), 2);
+        assert!(l.entries_from(2, 5).is_empty());
+        assert_eq!(l.entries_from(3, 5).len(), 2);
         assert_eq!(l.find_conflict_by_term(4, 1), 2);
         l.restore_snapshot(9, 5);
         assert_eq!((l.last_index(), l.last_term(), l.committed, l.applied), (9, 5, 9, 9));

@@ -120,20 +120,12 @@ impl<K: Ord, V> VecMap<K, V> {
     pub fn last_key_value(&self) -> Option<(&K, &V)> {
         self.entries.last().map(|(k, v)| (k, v))
     }
-
-    pub fn pop_first(&mut self) -> Option<(K, V)> {
-        (!self.entries.is_empty()).then(|| self.entries.remove(0))
-    }
 }
 
 impl<K, V> VecMap<K, V> {
     /// In key order.
     pub fn iter(&self) -> Iter<'_, K, V> {
         Iter(self.entries.iter())
-    }
-
-    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
@@ -262,10 +254,6 @@ impl<T: Ord> VecSet<T> {
         T: Borrow<Q>,
     {
         self.map.remove(value).is_some()
-    }
-
-    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
-        self.map.retain(|k, _| keep(k));
     }
 }
 

@@ -7,8 +7,7 @@
 
 use crate::kv::ReadMode;
 use crate::memo::EntryMemo;
-use raft_core::VecMap;
-use raft_core::{describe_membership, Entry, EntryData, Index, Membership, NodeId, Term};
+use raft_core::{describe_membership, Entry, EntryData, Index, Membership, NodeId, Term, VecMap};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -1,8 +1,7 @@
 //! Settings of a simulated cluster, its network and its clients. Every field has a default so
 //! scenario files name only what they change.
 
-use raft_core::VecMap;
-use raft_core::{Config, Faults, NodeId};
+use raft_core::{Config, Faults, NodeId, VecMap};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NODES: usize = 25;

@@ -3,8 +3,7 @@
 
 use crate::config::LinkConfig;
 use crate::kv::{ClientId, Op, Output};
-use raft_core::{Index, Message, NodeId, Term};
-use raft_core::{VecMap, VecSet};
+use raft_core::{Index, Message, NodeId, Term, VecMap, VecSet};
 use serde::{Deserialize, Serialize};
 use serde::{Deserializer, Serializer};
 use std::collections::BTreeMap;

@@ -2,8 +2,7 @@
 
 use crate::kv::{ClientId, KvStore, ReadMode};
 use crate::network::{Endpoint, Payload};
-use raft_core::VecMap;
-use raft_core::{DurableState, Index, NodeId, Raft, Role, Term};
+use raft_core::{DurableState, Index, NodeId, Raft, Role, Term, VecMap};
 use serde::{Deserialize, Serialize};
 
 /// A client request this node proposed as leader, answered once its entry is applied.
