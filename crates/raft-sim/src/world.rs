@@ -581,10 +581,15 @@ impl World {
 
     // ---- Network -------------------------------------------------------------------------
 
-    /// Sends a message, twice if the link duplicates it. Inlined, so that the payload moves
-    /// straight into its in-flight slot.
-    #[inline(always)]
+    /// Sends a message, twice if the link duplicates it.
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        self.send_inline(from, to, payload);
+    }
+
+    /// [`World::send`], inlined where every message passes ([`World::send_all`]), so that the
+    /// payload moves straight into its in-flight slot.
+    #[inline(always)]
+    fn send_inline(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         if self.rng.chance(self.network.link(from, to).duplicate) {
             self.put_on_wire(from, to, payload.clone());
         }
@@ -610,7 +615,7 @@ impl World {
     #[inline(never)]
     fn send_all(&mut self, msgs: &mut Vec<Message>) {
         for m in msgs.drain(..) {
-            self.send(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
+            self.send_inline(Endpoint::Node(m.from), Endpoint::Node(m.to), Payload::Raft(m));
         }
     }
 
