@@ -28,6 +28,7 @@ step "page: release build, then end-to-end tests in headless Chromium"
 scripts/install-web-tools.sh --browser
 export PATH="$PWD/node_modules/.bin:$PATH"
 cargo build --release -q -p raft-cli
+node --test tests/tools/
 trunk build --release
 node --test --test-concurrency=1 tests/e2e/
 
