@@ -160,20 +160,20 @@ impl<'a> Obj<'a> {
             self.fail(key, format_args!("expected {what}"));
             return None;
         };
-        let mut out = Vec::with_capacity(items.len());
-        for item in &items {
-            out.push(self.ok(key, f(item))?);
+        let mut out = Vec::new();
+        for item in items.iter() {
+            out.push(self.ok(key, f(&item))?);
         }
         Some(out)
     }
 
     fn pair<T>(&self, key: &str, f: fn(&JsValue) -> Result<T, &'static str>) -> Option<[T; 2]> {
         let v = self.opt(key)?;
-        let Some(items) = array(&v).filter(|a| a.len() == 2) else {
+        let Some(items) = array(&v).filter(|a| a.length() == 2) else {
             self.fail(key, format_args!("expected a pair"));
             return None;
         };
-        let item = |i: usize| self.ok(&format!("{key}[{i}]"), f(&items[i]));
+        let item = |i: u32| self.ok(&format!("{key}[{i}]"), f(&items.get(i)));
         Some([item(0)?, item(1)?])
     }
 }
@@ -187,8 +187,8 @@ fn whole_number(v: &JsValue) -> Result<u64, &'static str> {
     to_u64(v).ok_or("expected a whole number")
 }
 
-fn array(v: &JsValue) -> Option<Vec<JsValue>> {
-    js_sys::Array::is_array(v).then(|| v.unchecked_ref::<js_sys::Array>().iter().collect())
+fn array(v: &JsValue) -> Option<&js_sys::Array> {
+    js_sys::Array::is_array(v).then(|| v.unchecked_ref())
 }
 
 fn node_ref(v: &JsValue) -> Result<NodeRef, &'static str> {
@@ -224,7 +224,8 @@ const ACTIONS: &[(&str, &[&str], fn(&Obj) -> Action)] = &[
         voters: o.list("voters", true, "a list of nodes", node_ref).unwrap_or_default(),
     }),
     ("partition", &["groups"], |o| {
-        let group = |g: &JsValue| array(g).ok_or("expected a list of lists of nodes")?.iter().map(node_ref).collect();
+        let group =
+            |g: &JsValue| array(g).ok_or("expected a list of lists of nodes")?.iter().map(|n| node_ref(&n)).collect();
         Action::Partition { groups: o.list("groups", true, "a list of lists of nodes", group).unwrap_or_default() }
     }),
     ("heal", &[], |_| Action::Heal),
@@ -372,8 +373,8 @@ fn objects<T>(o: &Obj, key: &str, f: impl Fn(&Obj) -> Option<T>) -> Vec<T> {
         o.fail(key, format_args!("expected a list"));
         return Vec::new();
     };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, v) in items.into_iter().enumerate() {
+    let mut out = Vec::new();
+    for (i, v) in items.iter().enumerate() {
         out.extend(f(&Obj::new(v, &format!("{key}[{i}]"), o.problems)));
     }
     out
@@ -489,18 +490,18 @@ pub fn actions(text: &str) -> R<Vec<(u64, Action)>> {
     let v = js_sys::JSON::parse(text).map_err(|_| "not valid JSON after base64url decoding".to_string())?;
     let items = array(&v).ok_or("expected a list of [time, action] pairs")?;
     let problems = Problems::default();
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
         let at = format!("action {}", i + 1);
-        let Some(pair) = array(&item).filter(|p| p.len() == 2) else {
+        let Some(pair) = array(&item).filter(|p| p.length() == 2) else {
             problems.note(&at, "", format_args!("expected [time, action]"));
             continue;
         };
-        let t = to_u64(&pair[0]);
+        let t = to_u64(&pair.get(0));
         if t.is_none() {
             problems.note(&at, "", format_args!("the time is not a whole number of ms"));
         }
-        if let Some(a) = action(&Obj::new(pair[1].clone(), &at, &problems), &[]) {
+        if let Some(a) = action(&Obj::new(pair.get(1), &at, &problems), &[]) {
             out.push((t.unwrap_or_default(), a));
         }
     }
