@@ -380,7 +380,10 @@ fn objects<T>(o: &Obj, key: &str, f: impl Fn(&Obj) -> Option<T>) -> Vec<T> {
     out
 }
 
-fn cluster(o: &Obj) -> ClusterConfig {
+/// A scenario's `cluster`: the defaults, with the fields present read over them.
+fn cluster(o: Option<Obj>) -> ClusterConfig {
+    let mut c = ClusterConfig::default();
+    let Some(o) = o else { return c };
     o.only(&[
         "nodes",
         "tick_ms",
@@ -396,36 +399,56 @@ fn cluster(o: &Obj) -> ClusterConfig {
         "retire_removed",
         "max_clock_drift_percent",
     ]);
-    let d = ClusterConfig::default();
-    let mut clock_ms = d.clock_ms;
     if let Some(v) = o.opt("clock_ms") {
         let m = Obj::new(v, "cluster.clock_ms", o.problems);
         for k in js_sys::Object::keys(m.v.unchecked_ref::<js_sys::Object>()).iter() {
             let k = k.as_string().unwrap_or_default();
             match k.parse::<u64>() {
                 Ok(id) => {
-                    clock_ms.insert(id, m.req_u64(&k));
+                    c.clock_ms.insert(id, m.req_u64(&k));
                 }
                 Err(_) => m.fail("", format_args!("'{k}' is not a node id")),
             }
         }
     }
     let names = |f: &JsValue| f.as_string().ok_or("expected a list of names");
-    ClusterConfig {
-        nodes: o.u64("nodes").map_or(d.nodes, |v| v as usize),
-        tick_ms: o.u64("tick_ms").unwrap_or(d.tick_ms),
-        clock_ms,
-        election_ticks: o.u32("election_ticks").unwrap_or(d.election_ticks),
-        heartbeat_ticks: o.u32("heartbeat_ticks").unwrap_or(d.heartbeat_ticks),
-        pre_vote: o.bool("pre_vote").unwrap_or(d.pre_vote),
-        check_quorum: o.bool("check_quorum").unwrap_or(d.check_quorum),
-        max_inflight: o.u64("max_inflight").map_or(d.max_inflight, |v| v as usize),
-        max_entries_per_msg: o.u64("max_entries_per_msg").map_or(d.max_entries_per_msg, |v| v as usize),
-        faults: o.list("faults", false, "a list of names", names).unwrap_or(d.faults),
-        snapshot_entries: o.u64("snapshot_entries").unwrap_or(d.snapshot_entries),
-        retire_removed: o.bool("retire_removed").unwrap_or(d.retire_removed),
-        max_clock_drift_percent: o.u32("max_clock_drift_percent").unwrap_or(d.max_clock_drift_percent),
+    if let Some(v) = o.list("faults", false, "a list of names", names) {
+        c.faults = v;
     }
+    if let Some(v) = o.u64("nodes") {
+        c.nodes = v as usize;
+    }
+    if let Some(v) = o.u64("tick_ms") {
+        c.tick_ms = v;
+    }
+    if let Some(v) = o.u32("election_ticks") {
+        c.election_ticks = v;
+    }
+    if let Some(v) = o.u32("heartbeat_ticks") {
+        c.heartbeat_ticks = v;
+    }
+    if let Some(v) = o.bool("pre_vote") {
+        c.pre_vote = v;
+    }
+    if let Some(v) = o.bool("check_quorum") {
+        c.check_quorum = v;
+    }
+    if let Some(v) = o.u64("max_inflight") {
+        c.max_inflight = v as usize;
+    }
+    if let Some(v) = o.u64("max_entries_per_msg") {
+        c.max_entries_per_msg = v as usize;
+    }
+    if let Some(v) = o.u64("snapshot_entries") {
+        c.snapshot_entries = v;
+    }
+    if let Some(v) = o.bool("retire_removed") {
+        c.retire_removed = v;
+    }
+    if let Some(v) = o.u32("max_clock_drift_percent") {
+        c.max_clock_drift_percent = v;
+    }
+    c
 }
 
 /// Parses a scenario file (not yet validated).
@@ -446,36 +469,38 @@ pub fn scenario(text: &str) -> R<Scenario> {
         "expect",
     ]);
     let sub = |key: &'static str| o.opt(key).map(|v| Obj::new(v, key, &problems));
-    let network = match sub("network") {
-        None => LinkConfig::default(),
-        Some(n) => {
-            n.only(&["latency_ms", "loss", "duplicate", "reorder"]);
-            let d = LinkConfig::default();
-            LinkConfig {
-                latency_ms: n.pair("latency_ms", whole_number).unwrap_or(d.latency_ms),
-                loss: n.f64("loss").unwrap_or(d.loss),
-                duplicate: n.f64("duplicate").unwrap_or(d.duplicate),
-                reorder: n.f64("reorder").unwrap_or(d.reorder),
-            }
+    let mut network = LinkConfig::default();
+    if let Some(n) = sub("network") {
+        n.only(&["latency_ms", "loss", "duplicate", "reorder"]);
+        if let Some(v) = n.pair("latency_ms", whole_number) {
+            network.latency_ms = v;
         }
-    };
-    let clients = match sub("clients") {
-        None => ClientConfig::default(),
-        Some(c) => {
-            c.only(&["count", "timeout_ms"]);
-            let d = ClientConfig::default();
-            ClientConfig {
-                count: c.u64("count").map_or(d.count, |v| v as usize),
-                timeout_ms: c.u64("timeout_ms").unwrap_or(d.timeout_ms),
-            }
+        if let Some(v) = n.f64("loss") {
+            network.loss = v;
         }
-    };
+        if let Some(v) = n.f64("duplicate") {
+            network.duplicate = v;
+        }
+        if let Some(v) = n.f64("reorder") {
+            network.reorder = v;
+        }
+    }
+    let mut clients = ClientConfig::default();
+    if let Some(c) = sub("clients") {
+        c.only(&["count", "timeout_ms"]);
+        if let Some(v) = c.u64("count") {
+            clients.count = v as usize;
+        }
+        if let Some(v) = c.u64("timeout_ms") {
+            clients.timeout_ms = v;
+        }
+    }
     let s = Scenario {
         name: o.req_string("name"),
         title: o.string("title").unwrap_or_default(),
         description: o.string("description").unwrap_or_default(),
         seed: o.u64("seed").unwrap_or_default(),
-        cluster: sub("cluster").map_or_else(ClusterConfig::default, |c| cluster(&c)),
+        cluster: cluster(sub("cluster")),
         network,
         clients,
         duration_ms: o.req_u64("duration_ms"),
@@ -645,10 +670,10 @@ pub fn write_actions(actions: &[(u64, Action)]) -> String {
                 }
             }
             Action::TransferLeadership { to } => put_node(o, "to", to),
-            Action::DropMessage { id } | Action::DuplicateMessage { id } => put_num(o, "id", Some(id)),
+            Action::DropMessage { id } | Action::DuplicateMessage { id } => put_num(o, "id", Some(*id)),
             Action::DelayMessage { id, ms } => {
-                put_num(o, "id", Some(id));
-                put_num(o, "ms", Some(ms));
+                put_num(o, "id", Some(*id));
+                put_num(o, "ms", Some(*ms));
             }
             Action::Caption { text } => put_str(o, "text", text),
         }
