@@ -286,7 +286,7 @@ impl App {
             self.errors.push(format!(
                 "{} of the link's actions could not be applied ({}); the run continues without them",
                 job.failed.len(),
-                job.failed.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
+                job.failed[..job.failed.len().min(3)].join("; ")
             ));
         }
         let before = self.seen_violations;
