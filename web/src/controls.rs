@@ -1,11 +1,17 @@
 //! Play/pause, step, speed (log scale), and the timeline scrubber that seeks back and forth.
 
-use crate::util::{fmt_ms, fmt_speed, parse_num, round, Fx};
+use crate::util::{fmt_ms, fmt_speed, parse_num, round, static_html, Fx};
 use yew::prelude::*;
 
 /// Speed slider range, as log10 of virtual ms per wall ms: 1/1000x to 100x.
 pub const SPEED_MIN: f64 = -3.0;
 pub const SPEED_MAX: f64 = 2.0;
+
+const PLAY_ICON: &str = r#"<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4.5 2.5v11l9-5.5z"></path></svg>"#;
+const PAUSE_ICON: &str =
+    r#"<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5h3v11H4zM9 2.5h3v11H9z"></path></svg>"#;
+const STEP_ICON: &str =
+    r#"<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z"></path></svg>"#;
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
@@ -42,15 +48,11 @@ pub fn Controls(p: &ControlsProps) -> Html {
         <div class={classes!("controls", p.compact.then_some("compact"))}>
             <div class="transport">
                 <button class="play primary" onclick={on_toggle} aria-label={play_label} title={play_label}>
-                    if p.playing {
-                        <svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5h3v11H4zM9 2.5h3v11H9z" /></svg>
-                    } else {
-                        <svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4.5 2.5v11l9-5.5z" /></svg>
-                    }
+                    { static_html(if p.playing { PAUSE_ICON } else { PLAY_ICON }) }
                 </button>
                 if !p.compact {
                     <button class="step" onclick={on_step} aria-label="Step to the next event (S)" title="Step to the next event (S)">
-                        <svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z" /></svg>
+                        { static_html(STEP_ICON) }
                     </button>
                 }
                 <output class="clock" aria-label="Virtual time">{ fmt_ms(p.now) }</output>

@@ -16,7 +16,7 @@ use crate::scenarios::{Narration, ScenarioPicker};
 use crate::settings::Settings;
 use crate::shortcuts::HelpOverlay;
 use crate::snapshot::NodeView;
-use crate::util::term_class;
+use crate::util::{static_html, term_class};
 use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use std::rc::Rc;
@@ -158,20 +158,20 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
 }
 
 fn legend() -> Html {
-    html! {
-        <div class="legend-row" aria-label="Message legend">
-            <span><i class="lg m-vote t1"></i>{"RequestVote"}</span>
-            <span><i class="lg m-prevote t1"></i>{"PreVote"}</span>
-            <span><i class="lg m-append t1"></i>{"AppendEntries"}</span>
-            <span><i class="lg m-heartbeat t1"></i>{"heartbeat"}</span>
-            <span><i class="lg m-reply ok"></i>{"granted / ok"}</span>
-            <span><i class="lg m-reply no"></i>{"refused / failed"}</span>
-            <span><i class="lg m-snap t1"></i>{"InstallSnapshot"}</span>
-            <span><i class="lg m-read t1"></i>{"ReadIndex"}</span>
-            <span><i class="lg m-client"></i>{"client"}</span>
-            <span><i class="lg lost-demo"></i>{"will be lost"}</span>
-        </div>
-    }
+    static_html(concat!(
+        r#"<div class="legend-row" aria-label="Message legend">"#,
+        r#"<span><i class="lg m-vote t1"></i>RequestVote</span>"#,
+        r#"<span><i class="lg m-prevote t1"></i>PreVote</span>"#,
+        r#"<span><i class="lg m-append t1"></i>AppendEntries</span>"#,
+        r#"<span><i class="lg m-heartbeat t1"></i>heartbeat</span>"#,
+        r#"<span><i class="lg m-reply ok"></i>granted / ok</span>"#,
+        r#"<span><i class="lg m-reply no"></i>refused / failed</span>"#,
+        r#"<span><i class="lg m-snap t1"></i>InstallSnapshot</span>"#,
+        r#"<span><i class="lg m-read t1"></i>ReadIndex</span>"#,
+        r#"<span><i class="lg m-client"></i>client</span>"#,
+        r#"<span><i class="lg lost-demo"></i>will be lost</span>"#,
+        "</div>"
+    ))
 }
 
 fn narration(app: &App) -> Html {

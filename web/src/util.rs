@@ -122,6 +122,12 @@ pub fn parse_num(s: &str) -> Option<f64> {
     Some(js_sys::Number::parse_float(s.trim())).filter(|v| v.is_finite())
 }
 
+/// Markup that never changes, written by us (never user text), rendered as is: one string
+/// instead of the code that builds each element, which costs far more wasm than its text.
+pub fn static_html(html: &'static str) -> yew::Html {
+    yew::Html::from_html_unchecked(yew::AttrValue::Static(html))
+}
+
 /// A `<dt>term</dt><dd>value</dd>` pair. Written once here rather than in each `html!`: every
 /// element costs about 200 bytes of wasm where the macro expands it.
 #[inline(never)]
