@@ -1,7 +1,7 @@
 //! Acting on the network (partitions and their presets, heal) and as a client (write, read).
 
 use crate::reads_panel::{read_list, recent_reads, ReadForm, ReadRow};
-use crate::util::fmt_ms;
+use crate::util::{emits, fmt_ms};
 use raft_core::NodeId;
 use raft_sim::kv::Op;
 use raft_sim::{Action, NodeRef, World};
@@ -29,7 +29,7 @@ pub fn NetworkPanel(p: &NetworkProps) -> Html {
     let ids = &p.nodes;
     let n = ids.len();
     let g: Vec<u8> = (0..n).map(|i| groups.get(i).copied().unwrap_or(0)).collect();
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(&p.on_act, a);
     let minority = minority_with_leader(ids, p.leader);
     let minority_text = minority.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(", ");
     let custom: Vec<Vec<NodeRef>> = (0..3u8)

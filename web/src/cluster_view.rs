@@ -7,7 +7,7 @@
 use crate::inspector::Selection;
 use crate::membership::{Half, Member};
 use crate::snapshot::{LinkView, NodeView, Status, HUB, HUB_R};
-use crate::util::{term_class, Fx};
+use crate::util::{emits, term_class, Fx};
 use raft_core::NodeId;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -60,7 +60,7 @@ pub fn ClusterView(p: &ClusterProps) -> Html {
     let sel = p.selected;
     let (hx, hy) = HUB;
     let hub_style = format!("left:{hx}%;top:{hy}%;width:{}%", HUB_R * 2.0);
-    let on_hub = p.on_select.reform(|_: MouseEvent| Selection::Clients);
+    let on_hub = emits(&p.on_select, Selection::Clients);
     html! {
         <div class="stage-box">
         <div class={classes!("stage", p.paused.then_some("paused"))} ref={stage}>
@@ -95,7 +95,7 @@ fn Links(p: &LinksProps) -> Html {
         { for p.links.iter().map(|l| {
             let ((x1, y1), (x2, y2)) = (pos(l.a), pos(l.b));
             let (a, b) = (l.a, l.b);
-            let onclick = p.on_link.reform(move |_: MouseEvent| (a, b));
+            let onclick = emits(&p.on_link, (a, b));
             let state = match (l.a_to_b_cut, l.b_to_a_cut) {
                 (true, true) => "cut",
                 (false, false) => "up",
@@ -142,7 +142,7 @@ struct NodeProps {
 fn NodeEl(p: &NodeProps) -> Html {
     let n = &p.view;
     let id = n.id;
-    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+    let onclick = emits(&p.on_select, Selection::Node(id));
     let role_word = match (n.status, n.role, n.member) {
         (Status::Removed, _, _) => "removed".to_string(),
         (Status::Paused, Some(r), _) => format!("paused {}", r.name()),

@@ -28,16 +28,14 @@ pub struct ControlsProps {
     pub lagging: bool,
     #[prop_or_default]
     pub compact: bool,
-    pub on_toggle: Callback<()>,
-    pub on_step: Callback<()>,
+    pub on_toggle: Callback<MouseEvent>,
+    pub on_step: Callback<MouseEvent>,
     pub on_seek: Callback<u64>,
     pub on_speed: Callback<f64>,
 }
 
 #[component]
 pub fn Controls(p: &ControlsProps) -> Html {
-    let on_toggle = p.on_toggle.reform(|_: MouseEvent| ());
-    let on_step = p.on_step.reform(|_: MouseEvent| ());
     let on_seek = p.on_seek.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(0.0) as u64);
     let on_speed = p.on_speed.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(-2.0));
     let speed = js_sys::Math::pow(10.0, p.speed_log);
@@ -47,11 +45,11 @@ pub fn Controls(p: &ControlsProps) -> Html {
     html! {
         <div class={classes!("controls", p.compact.then_some("compact"))}>
             <div class="transport">
-                <button class="play primary" onclick={on_toggle} aria-label={play_label} title={play_label}>
+                <button class="play primary" onclick={p.on_toggle.clone()} aria-label={play_label} title={play_label}>
                     { static_html(if p.playing { PAUSE_ICON } else { PLAY_ICON }) }
                 </button>
                 if !p.compact {
-                    <button class="step" onclick={on_step} aria-label="Step to the next event (S)" title="Step to the next event (S)">
+                    <button class="step" onclick={p.on_step.clone()} aria-label="Step to the next event (S)" title="Step to the next event (S)">
                         { static_html(STEP_ICON) }
                     </button>
                 }

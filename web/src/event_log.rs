@@ -1,7 +1,7 @@
 //! The event log: the core's decisions in plain words, the actions, lost messages and client
 //! results, filterable, newest first. Each time links to its moment on the timeline.
 
-use crate::util::fmt_ms;
+use crate::util::{emits, fmt_ms};
 use raft_core::{Event as CoreEvent, FollowerReason, NodeId};
 use raft_sim::trace::{Record, RecordKind};
 use std::rc::Rc;
@@ -156,7 +156,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                 }
                 { for shown.into_iter().map(|r| {
                     let t = r.time_ms;
-                    let onclick = p.on_seek.reform(move |_: MouseEvent| t);
+                    let onclick = emits(&p.on_seek, t);
                     html! {
                         <li class={r.cat.class()}>
                             <button class="time" {onclick} title="Go to this moment">{ fmt_ms(t) }</button>

@@ -3,7 +3,7 @@
 
 use crate::membership::{self, ConfigView, Member};
 use crate::snapshot::Status;
-use crate::util::{def, fmt_ms, term_class};
+use crate::util::{def, emits, fmt_ms, term_class};
 use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
 use raft_sim::kv::{Command, Op};
 use raft_sim::network::{InFlight, Payload, Reply};
@@ -133,7 +133,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
     let d = &p.detail;
     let id = d.id;
     let node = NodeRef::Id(id);
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(&p.on_act, a);
     let up = d.status.up();
     let removed = d.status == Status::Removed;
     // Its place in the cluster's configuration (the leader's, else its own).
@@ -265,7 +265,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
 fn MemberActions(p: &NodeInspectorProps) -> Html {
     let d = &p.detail;
     let node = NodeRef::Id(d.id);
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(&p.on_act, a);
     let up = d.status.up();
     let leads = d.status == Status::Leader;
     let lc = d.leader_config.as_ref().map(|c| &c.m);
@@ -475,7 +475,7 @@ pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
         return html! { <div class="inspector"><p class="muted">{ format!("Message {} has arrived or been lost.", p.id) }</p></div> };
     };
     let id = d.id;
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(&p.on_act, a);
     let on_delay_input = {
         let delay = delay.clone();
         Callback::from(move |e: InputEvent| {

@@ -16,15 +16,14 @@ use crate::scenarios::{Narration, ScenarioPicker};
 use crate::settings::Settings;
 use crate::shortcuts::HelpOverlay;
 use crate::snapshot::NodeView;
-use crate::util::{static_html, term_class};
+use crate::util::{emits, static_html, term_class};
 use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use std::rc::Rc;
 use yew::prelude::*;
 
-pub fn view(app: &App, ctx: &Context<App>) -> Html {
+pub fn view(app: &App) -> Html {
     let w = &app.sim.runner.world;
-    let link = ctx.link();
     let root = classes!("app", app.embed.then_some("embed"), app.reduced_motion.then_some("reduce-motion"));
     let hash = w.hash.hex();
     let now = w.now.to_string();
@@ -32,7 +31,7 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
         { for app.errors.iter().enumerate().map(|(i, e)| html! {
             <div class="banner error" role="alert">
                 <span>{ e.clone() }</span>
-                <button class="mini" onclick={link.callback(move |_| Msg::DismissError(i))} aria-label="Dismiss">{"✕"}</button>
+                <button class="mini" onclick={emits(&app.cb.send, Msg::DismissError(i))} aria-label="Dismiss">{"✕"}</button>
             </div>
         }) }
     };
@@ -45,7 +44,7 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
         return html! {
             <div class={root} data-trace-hash={hash} data-time-ms={now}>
                 { errors }
-                { stage(app, ctx) }
+                { stage(app) }
                 { controls }
             </div>
         };
@@ -53,7 +52,7 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
     let toast = app.toast.clone().map(|t| {
         html! {
             <div class="toast" role="status">
-                { t }<button class="mini" onclick={link.callback(|_| Msg::ClearToast)} aria-label="Dismiss">{"✕"}</button>
+                { t }<button class="mini" onclick={emits(&app.cb.send, Msg::ClearToast)} aria-label="Dismiss">{"✕"}</button>
             </div>
         }
     });
@@ -63,8 +62,8 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
                 <h1><span class="logo" aria-hidden="true">{"◉"}</span>{"Raft Playground"}</h1>
                 <ScenarioPicker catalog={app.catalog.clone()} current={app.setup.scenario.clone()} on_pick={app.cb.pick.clone()} />
                 <span class="spacer"></span>
-                <button onclick={link.callback(|_| Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
-                <button class="icon" onclick={link.callback(|_| Msg::Help(true))} aria-label="Keyboard shortcuts and help (?)" title="Help (?)">{"?"}</button>
+                <button onclick={emits(&app.cb.send, Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
+                <button class="icon" onclick={emits(&app.cb.send, Msg::Help(true))} aria-label="Keyboard shortcuts and help (?)" title="Help (?)">{"?"}</button>
             </header>
             if !app.faults.is_empty() {
                 <div class="banner broken" role="note">
@@ -76,13 +75,13 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
             <main class="layout">
                 { narration(app) }
                 <section class="card cluster-card" aria-label="Cluster and timeline">
-                    { stage(app, ctx) }
+                    { stage(app) }
                     { controls }
                     <Chart samples={app.samples.clone()} marks={app.marks.clone()} nodes={w.nodes.len()}
                         end={app.timeline_end()} now={w.now} on_seek={app.cb.seek.clone()} />
                     { legend() }
                 </section>
-                <aside class="card side" aria-label="Inspect and act"><div class="side-inner">{ side(app, ctx) }</div></aside>
+                <aside class="card side" aria-label="Inspect and act"><div class="side-inner">{ side(app) }</div></aside>
                 <section class="card logs-card" aria-labelledby="logs-h">
                     <h2 id="logs-h">{"Logs"}</h2>
                     <LogView rows={app.logs.clone()} flagged_index={app.violations.last().and_then(|v| v.index)}
@@ -103,9 +102,8 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
     }
 }
 
-fn stage(app: &App, ctx: &Context<App>) -> Html {
+fn stage(app: &App) -> Html {
     let w = &app.sim.runner.world;
-    let link = ctx.link();
     let leader = w.leader();
     let term = w.nodes.iter().map(|n| n.term()).max().unwrap_or(0);
     let status = match leader {
@@ -142,7 +140,7 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
             </div>
             if !app.embed {
                 <button class={classes!("pill", "safety-chip", if nviol > 0 { "bad" } else { "good" })}
-                    onclick={link.callback(|_| Msg::Tab(Tab::Safety))}
+                    onclick={emits(&app.cb.send, Msg::Tab(Tab::Safety))}
                     title="Raft's safety properties, checked after every event">
                     { if nviol > 0 { format!("✗ {nviol} violated") } else { "✓ safe".to_string() } }
                 </button>
@@ -150,7 +148,7 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
             if app.job.is_some() {
                 <div class="busy" role="status">
                     <span>{ format!("Computing the run… {}%", crate::util::round(app.job_progress().unwrap_or(0.0) * 100.0)) }</span>
-                    <button class="mini" onclick={link.callback(|_| Msg::CancelJob)}>{"Stop here"}</button>
+                    <button class="mini" onclick={emits(&app.cb.send, Msg::CancelJob)}>{"Stop here"}</button>
                 </div>
             }
         </ClusterView>
@@ -193,7 +191,7 @@ fn narration(app: &App) -> Html {
     }
 }
 
-fn side(app: &App, ctx: &Context<App>) -> Html {
+fn side(app: &App) -> Html {
     let w = &app.sim.runner.world;
     let next_value = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
     let overview = || {
@@ -205,7 +203,6 @@ fn side(app: &App, ctx: &Context<App>) -> Html {
             </Overview>
         }
     };
-    let link = ctx.link();
     let nviol = w.checker.violations.len();
     let tabs = [
         (Tab::Inspect, "Inspect".to_string()),
@@ -245,7 +242,7 @@ fn side(app: &App, ctx: &Context<App>) -> Html {
                 let on = app.tab == t;
                 html! {
                     <button role="tab" aria-selected={on.to_string()} class={classes!("tab", on.then_some("on"), (t == Tab::Safety && nviol > 0).then_some("bad"))}
-                        onclick={link.callback(move |_| Msg::Tab(t))}>{ name }</button>
+                        onclick={emits(&app.cb.send, Msg::Tab(t))}>{ name }</button>
                 }
             }) }
         </div>
@@ -270,7 +267,7 @@ struct OverviewProps {
 /// With nothing selected: quick actions and every node's state in one table.
 #[component]
 fn Overview(p: &OverviewProps) -> Html {
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(&p.on_act, a);
     let none = p.leader.is_none();
     let v = p.next_value;
     html! {
@@ -290,7 +287,7 @@ fn Overview(p: &OverviewProps) -> Html {
                 <tbody>
                 { for p.nodes.iter().map(|n| {
                     let id = n.id;
-                    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+                    let onclick = emits(&p.on_select, Selection::Node(n.id));
                     html! {
                         <tr key={id} class={n.status.name()}>
                             <td><button class={classes!("mini", "node-chip", term_class(n.term))} {onclick}>{ format!("S{id}") }</button></td>

@@ -5,7 +5,7 @@
 use crate::inspector::Selection;
 use crate::membership::Member;
 use crate::snapshot::{LogRow, Status};
-use crate::util::{static_html, term_class};
+use crate::util::{emits, static_html, term_class};
 use raft_core::{Index, NodeId};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -90,7 +90,7 @@ pub fn LogView(p: &LogProps) -> Html {
 
 fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
     let id = r.id;
-    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+    let onclick = emits(&p.on_select, Selection::Node(id));
     let flagged_row = p.flagged_nodes.contains(&id);
     let (next, matched) = r.progress.map_or((0, 0), |(n, m, _)| (n, m));
     let head = match (r.status, r.member) {

@@ -3,6 +3,7 @@
 //! leadership transfer are in the node's inspector.
 
 use crate::membership::{set, ConfigView};
+use crate::util::emits;
 use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use yew::prelude::*;
@@ -49,7 +50,7 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
     } else {
         None
     };
-    let add = p.on_act.reform(|_: MouseEvent| Action::AddNode);
+    let add = emits(&p.on_act, Action::AddNode);
     let start = {
         let (on_act, picked, draft) = (p.on_act.clone(), picked.clone(), draft.clone());
         Callback::from(move |e: SubmitEvent| {

@@ -1,7 +1,7 @@
 //! The checkers' live status: Raft's safety properties, each violation with where and when, the
 //! teaching faults that are on, and a scenario's expectations.
 
-use crate::util::fmt_ms;
+use crate::util::{emits, fmt_ms};
 use raft_sim::{Property, Violation};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -57,7 +57,7 @@ pub fn SafetyPanel(p: &SafetyProps) -> Html {
                             <div class="violation">
                                 { v.detail.clone() }
                                 {" "}
-                                <button class="mini" onclick={let t = v.time_ms; p.on_seek.reform(move |_: MouseEvent| t)}>
+                                <button class="mini" onclick={emits(&p.on_seek, v.time_ms)}>
                                     { format!("at {} ({})", fmt_ms(v.time_ms), v.nodes.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")) }
                                 </button>
                             </div>

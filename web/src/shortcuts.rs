@@ -73,12 +73,12 @@ const HELP: &str = concat!(
 
 #[derive(Properties, PartialEq)]
 pub struct HelpProps {
-    pub on_close: Callback<()>,
+    pub on_close: Callback<MouseEvent>,
 }
 
 #[component]
 pub fn HelpOverlay(p: &HelpProps) -> Html {
-    let close = p.on_close.reform(|_: MouseEvent| ());
+    let close = &p.on_close;
     let stop = Callback::from(|e: MouseEvent| e.stop_propagation());
     html! {
         <div class="overlay" onclick={close.clone()}>
