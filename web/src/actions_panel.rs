@@ -137,7 +137,7 @@ pub fn clients_view(w: &World) -> ClientsView {
         waiting,
         done,
         reads: recent_reads(w, 8),
-        nodes: w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect(),
+        nodes: crate::membership::live_ids(w),
         check_quorum: w.config.cluster.check_quorum,
         kv,
         kv_from: src,

@@ -183,7 +183,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                 }
             </div>
             if !removed {
-                <MemberActions detail={d.clone()} on_act={p.on_act.clone()} />
+                { member_actions(p) }
             }
             <div class="state-grid">
                 <section>
@@ -261,8 +261,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
 }
 
 /// Membership actions on one node, each disabled with its reason when it cannot apply.
-#[component]
-fn MemberActions(p: &NodeInspectorProps) -> Html {
+fn member_actions(p: &NodeInspectorProps) -> Html {
     let d = &p.detail;
     let node = NodeRef::Id(d.id);
     let act = |a: Action| emits(&p.on_act, a);

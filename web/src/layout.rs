@@ -9,7 +9,7 @@ use crate::controls::Controls;
 use crate::event_log::EventLog;
 use crate::inspector::{msg_detail, node_detail, MsgInspector, NodeInspector, Selection};
 use crate::log_view::LogView;
-use crate::membership::{cluster_config, set, Member};
+use crate::membership::{cluster_config, live_ids, set, Member};
 use crate::membership_panel::MembershipPanel;
 use crate::safety_panel::SafetyPanel;
 use crate::scenarios::{Narration, ScenarioPicker};
@@ -194,15 +194,6 @@ fn narration(app: &App) -> Html {
 fn side(app: &App) -> Html {
     let w = &app.sim.runner.world;
     let next_value = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
-    let overview = || {
-        html! {
-            <Overview nodes={app.nodes.clone()} leader={w.leader()} any_cut={!w.network.cut.is_empty()} next_value={next_value}
-                on_select={app.cb.select.clone()} on_act={app.cb.act.clone()}>
-                <MembershipPanel config={cluster_config(w)} leader={w.leader()} total={w.nodes.len()}
-                    candidates={w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect::<Vec<_>>()} on_act={app.cb.act.clone()} />
-            </Overview>
-        }
-    };
     let nviol = w.checker.violations.len();
     let tabs = [
         (Tab::Inspect, "Inspect".to_string()),
@@ -211,27 +202,34 @@ fn side(app: &App) -> Html {
         (Tab::Setup, "Setup".to_string()),
         (Tab::Safety, if nviol > 0 { format!("Safety ✗{nviol}") } else { "Safety".to_string() }),
     ];
-    let panel = match app.tab {
-        Tab::Inspect => match app.selected {
-            Selection::Node(id) => match node_detail(w, id) {
-                Some(d) => html! { <NodeInspector detail={d} on_act={app.cb.act.clone()} /> },
-                None => overview(),
-            },
-            Selection::Msg(id) => html! {
-                <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={app.cb.act.clone()} />
-            },
-            Selection::Clients => html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> },
-            Selection::None => overview(),
+    // Each panel is built in one place: the overview and the clients panel are reached two ways.
+    let node = match (app.tab, app.selected) {
+        (Tab::Inspect, Selection::Node(id)) => node_detail(w, id),
+        _ => None,
+    };
+    let panel = match (app.tab, app.selected, node) {
+        (_, _, Some(d)) => html! { <NodeInspector detail={d} on_act={app.cb.act.clone()} /> },
+        (Tab::Inspect, Selection::Msg(id), _) => html! {
+            <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={app.cb.act.clone()} />
         },
-        Tab::Network => html! {
-            <NetworkPanel nodes={w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect::<Vec<_>>()} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
+        (Tab::Inspect, Selection::Clients, _) | (Tab::Clients, ..) => {
+            html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> }
+        }
+        (Tab::Inspect, ..) => html! {
+            <Overview nodes={app.nodes.clone()} leader={w.leader()} any_cut={!w.network.cut.is_empty()} next_value={next_value}
+                on_select={app.cb.select.clone()} on_act={app.cb.act.clone()}>
+                <MembershipPanel config={cluster_config(w)} leader={w.leader()} total={w.nodes.len()}
+                    candidates={live_ids(w)} on_act={app.cb.act.clone()} />
+            </Overview>
         },
-        Tab::Clients => html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> },
-        Tab::Setup => html! {
+        (Tab::Network, ..) => html! {
+            <NetworkPanel nodes={live_ids(w)} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
+        },
+        (Tab::Setup, ..) => html! {
             <Settings cluster={w.config.cluster.clone()} scenario_faults={app.sim.scenario.cluster.faults.clone()}
                 seed={w.seed} network={w.network.default} on_change={app.cb.setting.clone()} on_act={app.cb.act.clone()} />
         },
-        Tab::Safety => html! {
+        (Tab::Safety, ..) => html! {
             <SafetyPanel violations={app.violations.clone()} faults={app.faults.clone()} expects={app.expects.clone()} on_seek={app.cb.seek.clone()} />
         },
     };
