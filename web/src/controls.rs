@@ -1,5 +1,6 @@
 //! Play/pause, step, speed (log scale), and the timeline scrubber that seeks back and forth.
 
+use crate::app::Callbacks;
 use crate::util::{fmt_ms, fmt_speed, parse_num, round, static_html, Fx};
 use yew::prelude::*;
 
@@ -13,8 +14,9 @@ const PAUSE_ICON: &str =
 const STEP_ICON: &str =
     r#"<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z"></path></svg>"#;
 
-#[derive(Properties, PartialEq)]
-pub struct ControlsProps {
+/// What the controls show. A plain function, not a component: the clock changes with nearly
+/// every render of the page anyway.
+pub struct ControlsProps<'a> {
     pub playing: bool,
     pub now: u64,
     /// How far this timeline has been computed.
@@ -26,18 +28,14 @@ pub struct ControlsProps {
     pub progress: Option<f64>,
     /// The run cannot keep up with the chosen speed.
     pub lagging: bool,
-    #[prop_or_default]
     pub compact: bool,
-    pub on_toggle: Callback<MouseEvent>,
-    pub on_step: Callback<MouseEvent>,
-    pub on_seek: Callback<u64>,
-    pub on_speed: Callback<f64>,
+    /// Play/pause, step, seek and speed.
+    pub cb: &'a Callbacks,
 }
 
-#[component]
-pub fn Controls(p: &ControlsProps) -> Html {
-    let on_seek = p.on_seek.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(0.0) as u64);
-    let on_speed = p.on_speed.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(-2.0));
+pub fn controls(p: &ControlsProps) -> Html {
+    let on_seek = p.cb.seek.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(0.0) as u64);
+    let on_speed = p.cb.speed.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(-2.0));
     let speed = js_sys::Math::pow(10.0, p.speed_log);
     let end = p.end.max(p.now).max(1);
     let horizon_pct = (p.horizon as f64 / end as f64 * 100.0).min(100.0);
@@ -45,11 +43,11 @@ pub fn Controls(p: &ControlsProps) -> Html {
     html! {
         <div class={classes!("controls", p.compact.then_some("compact"))}>
             <div class="transport">
-                <button class="play primary" onclick={p.on_toggle.clone()} aria-label={play_label} title={play_label}>
+                <button class="play primary" onclick={p.cb.toggle.clone()} aria-label={play_label} title={play_label}>
                     { static_html(if p.playing { PAUSE_ICON } else { PLAY_ICON }) }
                 </button>
                 if !p.compact {
-                    <button class="step" onclick={p.on_step.clone()} aria-label="Step to the next event (S)" title="Step to the next event (S)">
+                    <button class="step" onclick={p.cb.step.clone()} aria-label="Step to the next event (S)" title="Step to the next event (S)">
                         { static_html(STEP_ICON) }
                     </button>
                 }

@@ -122,18 +122,12 @@ pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
     })
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NodeInspectorProps {
-    pub detail: NodeDetail,
-    pub on_act: Callback<Action>,
-}
-
-#[component]
-pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
-    let d = &p.detail;
+/// A node's inspector. A plain function, not a component: the node's state (its timer) changes
+/// with nearly every render of the page anyway.
+pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
     let id = d.id;
     let node = NodeRef::Id(id);
-    let act = |a: Action| emits(&p.on_act, a);
+    let act = |a: Action| emits(on_act, a);
     let up = d.status.up();
     let removed = d.status == Status::Removed;
     // Its place in the cluster's configuration (the leader's, else its own).
@@ -183,7 +177,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                 }
             </div>
             if !removed {
-                { member_actions(p) }
+                { member_actions(d, on_act) }
             }
             <div class="state-grid">
                 <section>
@@ -261,10 +255,9 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
 }
 
 /// Membership actions on one node, each disabled with its reason when it cannot apply.
-fn member_actions(p: &NodeInspectorProps) -> Html {
-    let d = &p.detail;
+fn member_actions(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
     let node = NodeRef::Id(d.id);
-    let act = |a: Action| emits(&p.on_act, a);
+    let act = |a: Action| emits(on_act, a);
     let up = d.status.up();
     let leads = d.status == Status::Leader;
     let lc = d.leader_config.as_ref().map(|c| &c.m);

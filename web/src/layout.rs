@@ -3,21 +3,19 @@
 
 use crate::actions_panel::{clients_view, ClientsPanel, NetworkPanel};
 use crate::app::{App, Msg, Tab};
-use crate::chart::Chart;
+use crate::chart::chart;
 use crate::cluster_view::ClusterView;
-use crate::controls::Controls;
+use crate::controls::{controls, ControlsProps};
 use crate::event_log::EventLog;
-use crate::inspector::{msg_detail, node_detail, MsgInspector, NodeInspector, Selection};
+use crate::inspector::{msg_detail, node_detail, node_inspector, MsgInspector, Selection};
 use crate::log_view::LogView;
 use crate::membership::{cluster_config, live_ids, set, Member};
 use crate::membership_panel::MembershipPanel;
-use crate::safety_panel::SafetyPanel;
+use crate::safety_panel::safety_panel;
 use crate::scenarios::{Narration, ScenarioPicker};
 use crate::settings::Settings;
-use crate::shortcuts::HelpOverlay;
-use crate::snapshot::NodeView;
+use crate::shortcuts::help_overlay;
 use crate::util::{emits, static_html, term_class};
-use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -35,11 +33,17 @@ pub fn view(app: &App) -> Html {
             </div>
         }) }
     };
-    let controls = html! {
-        <Controls playing={app.playing} now={w.now} horizon={app.sim.horizon_ms} end={app.timeline_end()}
-            speed_log={app.speed_log} progress={app.job_progress()} lagging={app.lagging} compact={app.embed}
-            on_toggle={app.cb.toggle.clone()} on_step={app.cb.step.clone()} on_seek={app.cb.seek.clone()} on_speed={app.cb.speed.clone()} />
-    };
+    let controls = controls(&ControlsProps {
+        playing: app.playing,
+        now: w.now,
+        horizon: app.sim.horizon_ms,
+        end: app.timeline_end(),
+        speed_log: app.speed_log,
+        progress: app.job_progress(),
+        lagging: app.lagging,
+        compact: app.embed,
+        cb: &app.cb,
+    });
     if app.embed {
         return html! {
             <div class={root} data-trace-hash={hash} data-time-ms={now}>
@@ -77,8 +81,7 @@ pub fn view(app: &App) -> Html {
                 <section class="card cluster-card" aria-label="Cluster and timeline">
                     { stage(app) }
                     { controls }
-                    <Chart samples={app.samples.clone()} marks={app.marks.clone()} nodes={w.nodes.len()}
-                        end={app.timeline_end()} now={w.now} on_seek={app.cb.seek.clone()} />
+                    { chart(&app.samples, &app.marks, w.nodes.len(), app.timeline_end(), w.now, &app.cb.seek) }
                     { legend() }
                 </section>
                 <aside class="card side" aria-label="Inspect and act"><div class="side-inner">{ side(app) }</div></aside>
@@ -96,7 +99,7 @@ pub fn view(app: &App) -> Html {
             <footer class="foot muted small">
                 { format!("seed {} · trace {} · {} events · deterministic: the same link replays the same run", w.seed, w.hash.hex(), w.events) }
             </footer>
-            if app.help { <HelpOverlay on_close={app.cb.help_close.clone()} /> }
+            if app.help { { help_overlay(&app.cb.help_close) } }
             { for toast }
         </div>
     }
@@ -193,7 +196,6 @@ fn narration(app: &App) -> Html {
 
 fn side(app: &App) -> Html {
     let w = &app.sim.runner.world;
-    let next_value = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
     let nviol = w.checker.violations.len();
     let tabs = [
         (Tab::Inspect, "Inspect".to_string()),
@@ -208,20 +210,14 @@ fn side(app: &App) -> Html {
         _ => None,
     };
     let panel = match (app.tab, app.selected, node) {
-        (_, _, Some(d)) => html! { <NodeInspector detail={d} on_act={app.cb.act.clone()} /> },
+        (_, _, Some(d)) => node_inspector(&d, &app.cb.act),
         (Tab::Inspect, Selection::Msg(id), _) => html! {
             <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={app.cb.act.clone()} />
         },
         (Tab::Inspect, Selection::Clients, _) | (Tab::Clients, ..) => {
             html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> }
         }
-        (Tab::Inspect, ..) => html! {
-            <Overview nodes={app.nodes.clone()} leader={w.leader()} any_cut={!w.network.cut.is_empty()} next_value={next_value}
-                on_select={app.cb.select.clone()} on_act={app.cb.act.clone()}>
-                <MembershipPanel config={cluster_config(w)} leader={w.leader()} total={w.nodes.len()}
-                    candidates={live_ids(w)} on_act={app.cb.act.clone()} />
-            </Overview>
-        },
+        (Tab::Inspect, ..) => overview(app),
         (Tab::Network, ..) => html! {
             <NetworkPanel nodes={live_ids(w)} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
         },
@@ -230,7 +226,7 @@ fn side(app: &App) -> Html {
                 seed={w.seed} network={w.network.default} on_change={app.cb.setting.clone()} on_act={app.cb.act.clone()} />
         },
         (Tab::Safety, ..) => html! {
-            <SafetyPanel violations={app.violations.clone()} faults={app.faults.clone()} expects={app.expects.clone()} on_seek={app.cb.seek.clone()} />
+            { safety_panel(&app.violations, &app.faults, &app.expects, &app.cb.seek) }
         },
     };
     html! {
@@ -249,43 +245,33 @@ fn side(app: &App) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct OverviewProps {
-    nodes: Rc<Vec<NodeView>>,
-    leader: Option<NodeId>,
-    any_cut: bool,
-    next_value: usize,
-    on_select: Callback<Selection>,
-    on_act: Callback<Action>,
-    /// Between the quick actions and the table: the membership controls.
-    #[prop_or_default]
-    children: Html,
-}
-
-/// With nothing selected: quick actions and every node's state in one table.
-#[component]
-fn Overview(p: &OverviewProps) -> Html {
-    let act = |a: Action| emits(&p.on_act, a);
-    let none = p.leader.is_none();
-    let v = p.next_value;
+/// With nothing selected: quick actions, the membership controls and every node's state in one
+/// table. A plain function, not a component: it changes with the nodes, as the page does.
+fn overview(app: &App) -> Html {
+    let w = &app.sim.runner.world;
+    let act = |a: Action| emits(&app.cb.act, a);
+    let leader = w.leader();
+    let none = leader.is_none();
+    let v = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
     html! {
         <div class="overview">
             <p class="muted small">{"Click a node or a message in the cluster to inspect it and act on it, or a link to cut it."}</p>
             <div class="btn-row" role="group" aria-label="Quick actions">
                 <button disabled={none} onclick={act(Action::Crash { node: NodeRef::Leader })}>{"Crash the leader"}</button>
                 <button disabled={none} onclick={act(Action::Isolate { node: NodeRef::Leader })}>{"Isolate the leader"}</button>
-                <button disabled={!p.any_cut} onclick={act(Action::Heal)}>{"Heal"}</button>
+                <button disabled={w.network.cut.is_empty()} onclick={act(Action::Heal)}>{"Heal"}</button>
                 <button onclick={act(Action::ClientWrite { key: "x".into(), value: v.to_string(), client: None })}>
                     { format!("Client writes x={v}") }
                 </button>
             </div>
-            { p.children.clone() }
+            <MembershipPanel config={cluster_config(w)} leader={leader} total={w.nodes.len()}
+                candidates={live_ids(w)} on_act={app.cb.act.clone()} />
             <table class="nodes-table">
                 <thead><tr><th>{"node"}</th><th>{"role"}</th><th>{"term"}</th><th>{"vote"}</th><th>{"commit"}</th><th>{"last"}</th></tr></thead>
                 <tbody>
-                { for p.nodes.iter().map(|n| {
+                { for app.nodes.iter().map(|n| {
                     let id = n.id;
-                    let onclick = emits(&p.on_select, Selection::Node(n.id));
+                    let onclick = emits(&app.cb.select, Selection::Node(id));
                     html! {
                         <tr key={id} class={n.status.name()}>
                             <td><button class={classes!("mini", "node-chip", term_class(n.term))} {onclick}>{ format!("S{id}") }</button></td>

@@ -71,14 +71,7 @@ const HELP: &str = concat!(
     r#"<p class="muted small">T and A work like RaftScope’s through recorded “times out now” actions, so a shared link replays them; while a leader sends heartbeats they have nothing to do.</p>"#,
 );
 
-#[derive(Properties, PartialEq)]
-pub struct HelpProps {
-    pub on_close: Callback<MouseEvent>,
-}
-
-#[component]
-pub fn HelpOverlay(p: &HelpProps) -> Html {
-    let close = &p.on_close;
+pub fn help_overlay(close: &Callback<MouseEvent>) -> Html {
     let stop = Callback::from(|e: MouseEvent| e.stop_propagation());
     html! {
         <div class="overlay" onclick={close.clone()}>
