@@ -2,7 +2,7 @@
 //! grey while crashed), each node's commit index, and marks for faults and elections.
 //! Click anywhere to go to that moment.
 
-use crate::util::{fmt_ms, term_class, Fx};
+use crate::util::{fmt_ms, static_html, term_class, Fx};
 use raft_core::{Role, Term};
 use raft_sim::session::Sample;
 use std::rc::Rc;
@@ -48,7 +48,7 @@ pub fn chart(
         <div class="chart" style={format!("--n:{nodes}")}>
             <div class="chart-labels" aria-hidden="true">
                 { for (1..=nodes).map(|i| html! { <span>{ format!("S{i}") }</span> }) }
-                <span class="commit-label">{"commit"}</span>
+                { static_html(r#"<span class="commit-label">commit</span>"#) }
             </div>
             <div class="chart-plot" onclick={on_click} role="img"
                 aria-label="History: each node's term and role over time, and commit indexes. Click to go to a moment.">

@@ -54,13 +54,13 @@ pub fn controls(p: &ControlsProps) -> Html {
                 <output class="clock" aria-label="Virtual time">{ fmt_ms(p.now) }</output>
                 if !p.compact {
                     <label class="speed" title="Speed: virtual time per wall-clock time (− and + keys)">
-                        <span class="muted">{"speed"}</span>
+                        { static_html(r#"<span class="muted">speed</span>"#) }
                         <input type="range" min={Fx(SPEED_MIN).to_string()} max={Fx(SPEED_MAX).to_string()} step="0.01"
                             value={Fx(p.speed_log).to_string()} oninput={on_speed} aria-label="Speed, log scale from 1/1000× to 100×"
                             aria-valuetext={fmt_speed(speed)} />
                         <output>{ fmt_speed(speed) }</output>
                     </label>
-                    if p.lagging { <span class="lag" title="The simulation cannot keep up with this speed">{"CPU-bound"}</span> }
+                    if p.lagging { { static_html(r#"<span class="lag" title="The simulation cannot keep up with this speed">CPU-bound</span>"#) } }
                 }
             </div>
             <div class="scrub">

@@ -1,7 +1,7 @@
 //! The event log: the core's decisions in plain words, the actions, lost messages and client
 //! results, filterable, newest first. Each time links to its moment on the timeline.
 
-use crate::util::{emits, fmt_ms};
+use crate::util::{emits, fmt_ms, static_html};
 use raft_core::{Event as CoreEvent, FollowerReason, NodeId};
 use raft_sim::trace::{Record, RecordKind};
 use std::rc::Rc;
@@ -152,7 +152,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
             </div>
             <ol class="events" aria-label="Events, newest first">
                 if shown.is_empty() {
-                    <li class="muted">{"Nothing yet. Events appear here as the run goes on."}</li>
+                    { static_html(r#"<li class="muted">Nothing yet. Events appear here as the run goes on.</li>"#) }
                 }
                 { for shown.into_iter().map(|r| {
                     let t = r.time_ms;

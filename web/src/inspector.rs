@@ -3,7 +3,7 @@
 
 use crate::membership::{self, ConfigView, Member};
 use crate::snapshot::Status;
-use crate::util::{def, emits, fmt_ms, term_class};
+use crate::util::{def, emits, fmt_ms, static_html, term_class};
 use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
 use raft_sim::kv::{Command, Op};
 use raft_sim::network::{InFlight, Payload, Reply};
@@ -158,7 +158,7 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
             </h3>
             <div class="btn-row" role="group" aria-label={format!("Actions on S{id}")}>
                 if removed {
-                    <p class="muted small">{"Removed from the configuration and shut down for good."}</p>
+                    { static_html(r#"<p class="muted small">Removed from the configuration and shut down for good.</p>"#) }
                 } else if up {
                     <button onclick={act(Action::Crash { node })} title="Stop it; volatile state is lost">{"Crash"}</button>
                 } else {
@@ -181,7 +181,7 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
             }
             <div class="state-grid">
                 <section>
-                    <h4>{"Durable "}<small>{"on disk, survives a crash"}</small></h4>
+                    { static_html(r#"<h4>Durable <small>on disk, survives a crash</small></h4>"#) }
                     <dl>
                         { def("current term", dterm.to_string()) }
                         { def("voted for", opt(dvote)) }
@@ -190,7 +190,7 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
                     </dl>
                 </section>
                 <section>
-                    <h4>{"Volatile "}<small>{"in memory, lost on crash"}</small></h4>
+                    { static_html(r#"<h4>Volatile <small>in memory, lost on crash</small></h4>"#) }
                     if up {
                         <dl>
                             { def("role", d.status.name().to_string()) }
@@ -204,12 +204,12 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
                             if d.held > 0 { { def("held messages", d.held.to_string()) } }
                         </dl>
                     } else {
-                        <p class="muted">{"Crashed: nothing in memory. Restart rebuilds it from the disk."}</p>
+                        { static_html(r#"<p class="muted">Crashed: nothing in memory. Restart rebuilds it from the disk.</p>"#) }
                     }
                 </section>
             </div>
             { config_section(d) }
-            <h4>{"Peers"}</h4>
+            { static_html(r#"<h4>Peers</h4>"#) }
             <table class="peers">
                 <thead><tr>
                     <th>{"peer"}</th><th>{"link"}</th>
@@ -245,7 +245,7 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
                 </tbody>
             </table>
             if !d.kv.is_empty() {
-                <h4>{"State machine"}</h4>
+                { static_html(r#"<h4>State machine</h4>"#) }
                 <dl class="kv">
                 { for d.kv.iter().map(|(k, v)| def(k.clone(), v.clone())) }
                 </dl>
@@ -310,7 +310,7 @@ fn config_section(d: &NodeDetail) -> Html {
     html! {
         <div class="state-grid">
             <section>
-                <h4>{"Configuration "}<small>{"as this node holds it"}</small></h4>
+                { static_html(r#"<h4>Configuration <small>as this node holds it</small></h4>"#) }
                 if let Some(c) = &d.config {
                     <dl>
                         if c.m.is_joint() {
@@ -324,11 +324,11 @@ fn config_section(d: &NodeDetail) -> Html {
                         { def("this node", membership::role_in(&c.m, d.id).to_string()) }
                     </dl>
                 } else {
-                    <p class="muted small">{"Down: it reads its configuration from its log and snapshot on restart."}</p>
+                    { static_html(r#"<p class="muted small">Down: it reads its configuration from its log and snapshot on restart.</p>"#) }
                 }
             </section>
             <section>
-                <h4>{"Snapshot "}<small>{"replaces the log up to its index"}</small></h4>
+                { static_html(r#"<h4>Snapshot <small>replaces the log up to its index</small></h4>"#) }
                 if let Some((i, t, m, bytes)) = &d.snapshot {
                     <dl>
                         { def("last index", i.to_string()) }
@@ -337,7 +337,7 @@ fn config_section(d: &NodeDetail) -> Html {
                         { def("state machine", format!("{bytes} bytes")) }
                     </dl>
                 } else {
-                    <p class="muted small">{"None yet: the log starts at index 1."}</p>
+                    { static_html(r#"<p class="muted small">None yet: the log starts at index 1.</p>"#) }
                 }
             </section>
         </div>
@@ -492,7 +492,7 @@ pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
             { for d.fields.iter().map(|(k, v)| def(*k, v.clone())) }
             </dl>
             if !d.entries.is_empty() {
-                <h4>{"Entries"}</h4>
+                { static_html(r#"<h4>Entries</h4>"#) }
                 <ul class="entries">
                 { for d.entries.iter().map(|(i, t, l)| html! {
                     <li class={term_class(*t)}><span class="swatch"></span>{ format!("#{i} term {t}: {l}") }</li>

@@ -63,7 +63,7 @@ pub fn view(app: &App) -> Html {
     html! {
         <div class={root} data-trace-hash={hash} data-time-ms={now}>
             <header class="topbar">
-                <h1><span class="logo" aria-hidden="true">{"◉"}</span>{"Raft Playground"}</h1>
+                { static_html(r#"<h1><span class="logo" aria-hidden="true">◉</span>Raft Playground</h1>"#) }
                 <ScenarioPicker catalog={app.catalog.clone()} current={app.setup.scenario.clone()} on_pick={app.cb.pick.clone()} />
                 <span class="spacer"></span>
                 <button onclick={emits(&app.cb.send, Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
@@ -71,7 +71,7 @@ pub fn view(app: &App) -> Html {
             </header>
             if !app.faults.is_empty() {
                 <div class="banner broken" role="note">
-                    <b>{"This Raft is deliberately broken"}</b>
+                    { static_html(r#"<b>This Raft is deliberately broken</b>"#) }
                     { format!(" — teaching faults on: {}.", app.faults.join(", ")) }
                 </div>
             }
@@ -86,13 +86,13 @@ pub fn view(app: &App) -> Html {
                 </section>
                 <aside class="card side" aria-label="Inspect and act"><div class="side-inner">{ side(app) }</div></aside>
                 <section class="card logs-card" aria-labelledby="logs-h">
-                    <h2 id="logs-h">{"Logs"}</h2>
+                    { static_html(r#"<h2 id="logs-h">Logs</h2>"#) }
                     <LogView rows={app.logs.clone()} flagged_index={app.violations.last().and_then(|v| v.index)}
                         flagged_nodes={app.violations.last().map(|v| v.nodes.clone()).unwrap_or_default()}
                         on_select={app.cb.select.clone()} />
                 </section>
                 <section class="card events-card" aria-labelledby="events-h">
-                    <h2 id="events-h">{"Events"}</h2>
+                    { static_html(r#"<h2 id="events-h">Events</h2>"#) }
                     <EventLog rows={app.events.clone()} nodes={w.nodes.len()} on_seek={app.cb.seek.clone()} />
                 </section>
             </main>
@@ -123,7 +123,7 @@ fn stage(app: &App) -> Html {
         html! {
             <div class="config-cap" role="note" aria-label="Configuration">
                 if c.m.is_joint() {
-                    <b>{"joint consensus"}</b>
+                    { static_html(r#"<b>joint consensus</b>"#) }
                     <span><i class="half old">{"old"}</i>{ format!(" {}", set(&c.m.outgoing)) }</span>
                     <span>{"→ "}<i class="half new">{"new"}</i>{ format!(" {}", set(&c.m.voters)) }</span>
                 } else {
@@ -255,7 +255,7 @@ fn overview(app: &App) -> Html {
     let v = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
     html! {
         <div class="overview">
-            <p class="muted small">{"Click a node or a message in the cluster to inspect it and act on it, or a link to cut it."}</p>
+            { static_html(r#"<p class="muted small">Click a node or a message in the cluster to inspect it and act on it, or a link to cut it.</p>"#) }
             <div class="btn-row" role="group" aria-label="Quick actions">
                 <button disabled={none} onclick={act(Action::Crash { node: NodeRef::Leader })}>{"Crash the leader"}</button>
                 <button disabled={none} onclick={act(Action::Isolate { node: NodeRef::Leader })}>{"Isolate the leader"}</button>

@@ -1,7 +1,7 @@
 //! The checkers' live status: Raft's safety properties, each violation with where and when, the
 //! teaching faults that are on, and a scenario's expectations.
 
-use crate::util::{emits, fmt_ms};
+use crate::util::{emits, fmt_ms, static_html};
 use raft_sim::{Property, Violation};
 use yew::prelude::*;
 
@@ -36,7 +36,7 @@ pub fn safety_panel(
         <div class="safety">
             if !faults.is_empty() {
                 <p class="warn" role="note">
-                    <b>{"This Raft is deliberately broken. "}</b>
+                    { static_html(r#"<b>This Raft is deliberately broken. </b>"#) }
                     { format!("Teaching faults on: {}. Watch the checkers catch it.", faults.join(", ")) }
                 </p>
             }
@@ -62,7 +62,7 @@ pub fn safety_panel(
             }) }
             </ul>
             if !expects.is_empty() {
-                <h4>{"Scenario expectations"}</h4>
+                { static_html(r#"<h4>Scenario expectations</h4>"#) }
                 <ul class="expects">
                 { for expects.iter().map(|e| {
                     let (cls, icon) = match &e.result {
