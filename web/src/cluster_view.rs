@@ -10,60 +10,35 @@ use crate::snapshot::{LinkView, NodeView, Status, HUB, HUB_R};
 use crate::util::{emits, term_class, Fx};
 use raft_core::NodeId;
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ClusterProps {
-    pub nodes: Rc<Vec<NodeView>>,
+/// What the cluster shows. A plain function, not a component: the pills drawn over it change
+/// with nearly every render of the page anyway; the links and each node are components that
+/// skip what did not change. flights.rs keeps the stage's size unit `--u` current.
+pub struct ClusterProps<'a> {
+    pub nodes: &'a Rc<Vec<NodeView>>,
     /// The messages' layer, filled by flights.rs.
-    pub layer: NodeRef,
-    pub links: Rc<Vec<LinkView>>,
+    pub layer: &'a NodeRef,
+    pub links: &'a Rc<Vec<LinkView>>,
     pub selected: Selection,
     /// Animations frozen (the run is paused).
     pub paused: bool,
     /// Requests the clients are waiting on.
     pub waiting: usize,
-    pub on_select: Callback<Selection>,
-    pub on_link: Callback<(NodeId, NodeId)>,
-    #[prop_or_default]
+    pub on_select: &'a Callback<Selection>,
+    pub on_link: &'a Callback<(NodeId, NodeId)>,
+    /// Drawn over the stage: status pills, the configuration, the safety chip.
     pub children: Html,
 }
 
-#[component]
-pub fn ClusterView(p: &ClusterProps) -> Html {
-    let stage = use_node_ref();
-    {
-        // Sizes inside the stage scale with it: --u is one percent of its width in px.
-        let stage = stage.clone();
-        use_effect_with((), move |_| {
-            let mut keep = None;
-            if let Some(el) = stage.cast::<web_sys::HtmlElement>() {
-                let target = el.clone();
-                let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
-                    let unit = format!("{}px", Fx(target.client_width() as f64 / 100.0));
-                    target.style().set_property("--u", &unit).ok();
-                });
-                if let Ok(ro) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-                    ro.observe(&el);
-                    keep = Some((ro, on_resize));
-                }
-            }
-            move || {
-                if let Some((ro, _)) = keep {
-                    ro.disconnect();
-                }
-            }
-        });
-    }
+pub fn cluster_view(p: ClusterProps) -> Html {
     let sel = p.selected;
     let (hx, hy) = HUB;
     let hub_style = format!("left:{hx}%;top:{hy}%;width:{}%", HUB_R * 2.0);
-    let on_hub = emits(&p.on_select, Selection::Clients);
+    let on_hub = emits(p.on_select, Selection::Clients);
     html! {
         <div class="stage-box">
-        <div class={classes!("stage", p.paused.then_some("paused"))} ref={stage}>
+        <div class={classes!("stage", p.paused.then_some("paused"))}>
             <Links links={p.links.clone()} nodes={p.nodes.clone()} on_link={p.on_link.clone()} />
             <button class={classes!("hub", (sel == Selection::Clients).then_some("selected"))} style={hub_style}
                 onclick={on_hub} aria-label="Clients: write and read values">
@@ -74,7 +49,7 @@ pub fn ClusterView(p: &ClusterProps) -> Html {
                 <NodeEl key={n.id} view={n.clone()} selected={sel == Selection::Node(n.id)} on_select={p.on_select.clone()} />
             }) }
             <div class="msgs" ref={p.layer.clone()}></div>
-            { p.children.clone() }
+            { p.children }
         </div>
         </div>
     }

@@ -4,7 +4,7 @@
 use crate::actions_panel::{clients_view, ClientsPanel, NetworkPanel};
 use crate::app::{App, Msg, Tab};
 use crate::chart::chart;
-use crate::cluster_view::ClusterView;
+use crate::cluster_view::{cluster_view, ClusterProps};
 use crate::controls::{controls, ControlsProps};
 use crate::event_log::EventLog;
 use crate::inspector::{msg_detail, node_detail, node_inspector, MsgInspector, Selection};
@@ -133,9 +133,8 @@ fn stage(app: &App) -> Html {
             </div>
         }
     });
-    html! {
-        <ClusterView nodes={app.nodes.clone()} layer={app.layer.clone()} links={app.links.clone()} selected={app.selected}
-            paused={paused} waiting={waiting} on_select={app.cb.select.clone()} on_link={app.cb.link.clone()}>
+    let children = html! {
+        <>
             { for caption }
             <div class="stage-status">
                 <span class={classes!("pill", term_class(term))}><span class="swatch"></span>{ format!("term {term}") }</span>
@@ -154,8 +153,19 @@ fn stage(app: &App) -> Html {
                     <button class="mini" onclick={emits(&app.cb.send, Msg::CancelJob)}>{"Stop here"}</button>
                 </div>
             }
-        </ClusterView>
-    }
+        </>
+    };
+    cluster_view(ClusterProps {
+        nodes: &app.nodes,
+        layer: &app.layer,
+        links: &app.links,
+        selected: app.selected,
+        paused,
+        waiting,
+        on_select: &app.cb.select,
+        on_link: &app.cb.link,
+        children,
+    })
 }
 
 fn legend() -> Html {
