@@ -60,12 +60,22 @@ pub fn chart(
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct BodyProps {
     samples: Rc<Vec<Sample>>,
     marks: Rc<Vec<Mark>>,
     nodes: usize,
     end: u64,
+}
+
+/// The samples and marks are replaced (a new `Rc`) only when they change (view_data.rs):
+/// comparing pointers skips a walk over every sample.
+impl PartialEq for BodyProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.samples, &o.samples)
+            && Rc::ptr_eq(&self.marks, &o.marks)
+            && (self.nodes, self.end) == (o.nodes, o.end)
+    }
 }
 
 /// Segments of constant (term, role) for node `i`.

@@ -39,7 +39,7 @@ impl Cat {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct EventRow {
     pub time_ms: u64,
     pub node: Option<NodeId>,
@@ -94,11 +94,19 @@ fn classify(e: &CoreEvent, event_no: u64) -> (Cat, bool) {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct EventLogProps {
     pub rows: Rc<Vec<Rc<EventRow>>>,
     pub nodes: usize,
     pub on_seek: Callback<u64>,
+}
+
+/// The rows are replaced (a new `Rc`) only when they change (view_data.rs): comparing pointers
+/// skips a walk over every row.
+impl PartialEq for EventLogProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.rows, &o.rows) && self.nodes == o.nodes && self.on_seek == o.on_seek
+    }
 }
 
 #[component]
