@@ -1,7 +1,7 @@
 //! Acting on the network (partitions and their presets, heal) and as a client (write, read).
 
 use crate::reads_panel::{read_list, recent_reads, ReadForm, ReadRow};
-use crate::util::fmt_ms;
+use crate::util::{emits, fmt_ms, static_html};
 use raft_core::NodeId;
 use raft_sim::kv::Op;
 use raft_sim::{Action, NodeRef, World};
@@ -29,7 +29,7 @@ pub fn NetworkPanel(p: &NetworkProps) -> Html {
     let ids = &p.nodes;
     let n = ids.len();
     let g: Vec<u8> = (0..n).map(|i| groups.get(i).copied().unwrap_or(0)).collect();
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(&p.on_act, a);
     let minority = minority_with_leader(ids, p.leader);
     let minority_text = minority.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(", ");
     let custom: Vec<Vec<NodeRef>> = (0..3u8)
@@ -39,7 +39,7 @@ pub fn NetworkPanel(p: &NetworkProps) -> Html {
     let custom_ok = custom.len() > 1;
     html! {
         <div class="network-panel">
-            <p class="muted small">{"Click a link in the cluster to cut or restore it; a node’s inspector cuts links one way."}</p>
+            { static_html(r#"<p class="muted small">Click a link in the cluster to cut or restore it; a node’s inspector cuts links one way.</p>"#) }
             <div class="btn-row">
                 <button disabled={p.leader.is_none()} onclick={act(Action::Isolate { node: NodeRef::Leader })}>{"Isolate the leader"}</button>
                 <button disabled={n < 3} onclick={act(Action::Partition { groups: vec![minority.iter().map(|i| NodeRef::Id(*i)).collect()] })}
@@ -48,8 +48,8 @@ pub fn NetworkPanel(p: &NetworkProps) -> Html {
                 </button>
                 <button class="primary" disabled={p.cuts == 0} onclick={act(Action::Heal)}>{"Heal all links"}</button>
             </div>
-            <h4>{"Partition into groups"}</h4>
-            <p class="muted small">{"Click a node to move it between groups A, B and C, then apply."}</p>
+            { static_html(r#"<h4>Partition into groups</h4>"#) }
+            { static_html(r#"<p class="muted small">Click a node to move it between groups A, B and C, then apply.</p>"#) }
             <div class="groups">
                 { for (0..n).map(|i| {
                     let groups = groups.clone();
@@ -137,7 +137,7 @@ pub fn clients_view(w: &World) -> ClientsView {
         waiting,
         done,
         reads: recent_reads(w, 8),
-        nodes: w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect(),
+        nodes: crate::membership::live_ids(w),
         check_quorum: w.config.cluster.check_quorum,
         kv,
         kv_from: src,
@@ -191,19 +191,19 @@ pub fn ClientsPanel(p: &ClientsProps) -> Html {
                 <button type="submit" class="primary">{"Write"}</button>
             </form>
             <ReadForm read_key={(*key).clone()} client={c} nodes={v.nodes.clone()} check_quorum={v.check_quorum} on_act={p.on_act.clone()} />
-            <p class="muted small">{"The client sends to the node it believes leads; followers redirect it, and it retries after a timeout."}</p>
+            { static_html(r#"<p class="muted small">The client sends to the node it believes leads; followers redirect it, and it retries after a timeout.</p>"#) }
             if !v.waiting.is_empty() {
-                <h4>{"Waiting"}</h4>
+                { static_html(r#"<h4>Waiting</h4>"#) }
                 <ul class="plain">{ for v.waiting.iter().map(|(c, t)| html! { <li>{ format!("C{c}: {t}") }</li> }) }</ul>
             }
-            <h4>{"Recent reads"}</h4>
+            { static_html(r#"<h4>Recent reads</h4>"#) }
             { read_list(&v.reads) }
-            <h4>{"Completed writes"}</h4>
-            if v.done.is_empty() { <p class="muted small">{"No write has completed yet."}</p> }
+            { static_html(r#"<h4>Completed writes</h4>"#) }
+            if v.done.is_empty() { { static_html(r#"<p class="muted small">No write has completed yet.</p>"#) } }
             <ul class="plain">{ for v.done.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ul>
             if let Some(src) = v.kv_from {
                 <h4>{ format!("State machine on S{src}") }</h4>
-                if v.kv.is_empty() { <p class="muted small">{"empty"}</p> }
+                if v.kv.is_empty() { { static_html(r#"<p class="muted small">empty</p>"#) } }
                 <dl class="kv">{ for v.kv.iter().map(|(k, val)| crate::util::def(k.clone(), val.clone())) }</dl>
             }
         </div>

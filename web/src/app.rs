@@ -14,7 +14,7 @@ use crate::settings::Change;
 use crate::shortcuts::Cmd;
 use crate::snapshot::{LinkView, LogRow, NodeView, Views};
 use crate::url_state::{self, Setup};
-use crate::util::perf_now;
+use crate::util::{emits, perf_now};
 use gloo::events::EventListener;
 use gloo::render::AnimationFrame;
 use gloo::timers::callback::Timeout;
@@ -29,6 +29,8 @@ use yew::prelude::*;
 const MAX_RECORDS: usize = 1500;
 /// Default speed: 1/100x, as RaftScope.
 const DEFAULT_SPEED_LOG: f64 = -2.0;
+
+#[derive(Clone)]
 pub enum Msg {
     Frame(f64),
     Wake,
@@ -71,18 +73,20 @@ pub enum Tab {
 pub(crate) type Observer = (web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>);
 
 pub(crate) struct Callbacks {
+    /// Any message: buttons that send a fixed one share it (`util::emits`).
+    pub(crate) send: Callback<Msg>,
     pub(crate) select: Callback<Selection>,
     pub(crate) link: Callback<(NodeId, NodeId)>,
     pub(crate) act: Callback<Action>,
     pub(crate) seek: Callback<u64>,
-    pub(crate) toggle: Callback<()>,
-    pub(crate) step: Callback<()>,
+    pub(crate) toggle: Callback<MouseEvent>,
+    pub(crate) step: Callback<MouseEvent>,
     pub(crate) speed: Callback<f64>,
     pub(crate) cont: Callback<()>,
     pub(crate) pause_caps: Callback<bool>,
     pub(crate) pick: Callback<Option<String>>,
     pub(crate) setting: Callback<Change>,
-    pub(crate) help_close: Callback<()>,
+    pub(crate) help_close: Callback<MouseEvent>,
     /// A click landed on a message's dot (flights.rs), and the stage was resized.
     pub(crate) pick_msg: Callback<u64>,
     pub(crate) redraw: Callback<()>,
@@ -185,21 +189,23 @@ impl Component for App {
             actions.truncate(10_000);
         }
         let link = ctx.link();
+        let send = link.callback(|m: Msg| m);
         let cb = Callbacks {
             select: link.callback(Msg::Select),
             link: link.callback(|(a, b)| Msg::ToggleLink(a, b)),
             act: link.callback(Msg::Act),
             seek: link.callback(Msg::Seek),
-            toggle: link.callback(|_| Msg::TogglePlay),
-            step: link.callback(|_| Msg::Step),
+            toggle: emits(&send, Msg::TogglePlay),
+            step: emits(&send, Msg::Step),
             speed: link.callback(Msg::Speed),
-            cont: link.callback(|_| Msg::Continue),
+            cont: emits(&send, Msg::Continue),
             pause_caps: link.callback(Msg::PauseAtCaptions),
             pick: link.callback(Msg::Pick),
             setting: link.callback(Msg::Setting),
-            help_close: link.callback(|_| Msg::Help(false)),
+            help_close: emits(&send, Msg::Help(false)),
             pick_msg: link.callback(|id| Msg::Select(Selection::Msg(id))),
-            redraw: link.callback(|_| Msg::Redraw),
+            redraw: emits(&send, Msg::Redraw),
+            send,
         };
         let reduced_motion = crate::util::media_matches("(prefers-reduced-motion: reduce)");
         let mut app = App {
@@ -377,8 +383,8 @@ impl Component for App {
         true
     }
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        crate::layout::view(self, ctx)
+    fn view(&self, _ctx: &Context<Self>) -> Html {
+        crate::layout::view(self)
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {

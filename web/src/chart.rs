@@ -2,7 +2,7 @@
 //! grey while crashed), each node's commit index, and marks for faults and elections.
 //! Click anywhere to go to that moment.
 
-use crate::util::{fmt_ms, term_class, Fx};
+use crate::util::{fmt_ms, static_html, term_class, Fx};
 use raft_core::{Role, Term};
 use raft_sim::session::Sample;
 use std::rc::Rc;
@@ -21,21 +21,19 @@ pub struct Mark {
     pub fault: bool,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ChartProps {
-    pub samples: Rc<Vec<Sample>>,
-    pub marks: Rc<Vec<Mark>>,
-    pub nodes: usize,
-    pub end: u64,
-    pub now: u64,
-    pub on_seek: Callback<u64>,
-}
-
-#[component]
-pub fn Chart(p: &ChartProps) -> Html {
-    let end = p.end.max(1);
+/// The chart, its labels and the cursor at `now`. A plain function, not a component: the cursor
+/// moves with nearly every render of the page anyway; the lanes are a component of their own.
+pub fn chart(
+    samples: &Rc<Vec<Sample>>,
+    marks: &Rc<Vec<Mark>>,
+    nodes: usize,
+    end: u64,
+    now: u64,
+    on_seek: &Callback<u64>,
+) -> Html {
+    let end = end.max(1);
     let on_click = {
-        let on_seek = p.on_seek.clone();
+        let on_seek = on_seek.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(el) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
             let r = el.get_bounding_client_rect();
@@ -45,16 +43,16 @@ pub fn Chart(p: &ChartProps) -> Html {
             }
         })
     };
-    let cursor = (p.now as f64 / end as f64 * 100.0).min(100.0);
+    let cursor = (now as f64 / end as f64 * 100.0).min(100.0);
     html! {
-        <div class="chart" style={format!("--n:{}", p.nodes)}>
+        <div class="chart" style={format!("--n:{nodes}")}>
             <div class="chart-labels" aria-hidden="true">
-                { for (1..=p.nodes).map(|i| html! { <span>{ format!("S{i}") }</span> }) }
-                <span class="commit-label">{"commit"}</span>
+                { for (1..=nodes).map(|i| html! { <span>{ format!("S{i}") }</span> }) }
+                { static_html(r#"<span class="commit-label">commit</span>"#) }
             </div>
             <div class="chart-plot" onclick={on_click} role="img"
                 aria-label="History: each node's term and role over time, and commit indexes. Click to go to a moment.">
-                <ChartBody samples={p.samples.clone()} marks={p.marks.clone()} nodes={p.nodes} end={end} />
+                <ChartBody samples={samples.clone()} marks={marks.clone()} nodes={nodes} end={end} />
                 <div class="cursor" style={format!("left:{}%", Fx(cursor))}></div>
             </div>
             <div class="chart-axis" aria-hidden="true"><span>{"0"}</span><span>{ fmt_ms(end / 2) }</span><span>{ fmt_ms(end) }</span></div>
@@ -62,12 +60,22 @@ pub fn Chart(p: &ChartProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct BodyProps {
     samples: Rc<Vec<Sample>>,
     marks: Rc<Vec<Mark>>,
     nodes: usize,
     end: u64,
+}
+
+/// The samples and marks are replaced (a new `Rc`) only when they change (view_data.rs):
+/// comparing pointers skips a walk over every sample.
+impl PartialEq for BodyProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.samples, &o.samples)
+            && Rc::ptr_eq(&self.marks, &o.marks)
+            && (self.nodes, self.end) == (o.nodes, o.end)
+    }
 }
 
 /// Segments of constant (term, role) for node `i`.

@@ -7,63 +7,38 @@
 use crate::inspector::Selection;
 use crate::membership::{Half, Member};
 use crate::snapshot::{LinkView, NodeView, Status, HUB, HUB_R};
-use crate::util::{term_class, Fx};
+use crate::util::{emits, term_class, Fx};
 use raft_core::NodeId;
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ClusterProps {
-    pub nodes: Rc<Vec<NodeView>>,
+/// What the cluster shows. A plain function, not a component: the pills drawn over it change
+/// with nearly every render of the page anyway; the links and each node are components that
+/// skip what did not change. flights.rs keeps the stage's size unit `--u` current.
+pub struct ClusterProps<'a> {
+    pub nodes: &'a Rc<Vec<NodeView>>,
     /// The messages' layer, filled by flights.rs.
-    pub layer: NodeRef,
-    pub links: Rc<Vec<LinkView>>,
+    pub layer: &'a NodeRef,
+    pub links: &'a Rc<Vec<LinkView>>,
     pub selected: Selection,
     /// Animations frozen (the run is paused).
     pub paused: bool,
     /// Requests the clients are waiting on.
     pub waiting: usize,
-    pub on_select: Callback<Selection>,
-    pub on_link: Callback<(NodeId, NodeId)>,
-    #[prop_or_default]
+    pub on_select: &'a Callback<Selection>,
+    pub on_link: &'a Callback<(NodeId, NodeId)>,
+    /// Drawn over the stage: status pills, the configuration, the safety chip.
     pub children: Html,
 }
 
-#[component]
-pub fn ClusterView(p: &ClusterProps) -> Html {
-    let stage = use_node_ref();
-    {
-        // Sizes inside the stage scale with it: --u is one percent of its width in px.
-        let stage = stage.clone();
-        use_effect_with((), move |_| {
-            let mut keep = None;
-            if let Some(el) = stage.cast::<web_sys::HtmlElement>() {
-                let target = el.clone();
-                let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
-                    let unit = format!("{}px", Fx(target.client_width() as f64 / 100.0));
-                    target.style().set_property("--u", &unit).ok();
-                });
-                if let Ok(ro) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-                    ro.observe(&el);
-                    keep = Some((ro, on_resize));
-                }
-            }
-            move || {
-                if let Some((ro, _)) = keep {
-                    ro.disconnect();
-                }
-            }
-        });
-    }
+pub fn cluster_view(p: ClusterProps) -> Html {
     let sel = p.selected;
     let (hx, hy) = HUB;
     let hub_style = format!("left:{hx}%;top:{hy}%;width:{}%", HUB_R * 2.0);
-    let on_hub = p.on_select.reform(|_: MouseEvent| Selection::Clients);
+    let on_hub = emits(p.on_select, Selection::Clients);
     html! {
         <div class="stage-box">
-        <div class={classes!("stage", p.paused.then_some("paused"))} ref={stage}>
+        <div class={classes!("stage", p.paused.then_some("paused"))}>
             <Links links={p.links.clone()} nodes={p.nodes.clone()} on_link={p.on_link.clone()} />
             <button class={classes!("hub", (sel == Selection::Clients).then_some("selected"))} style={hub_style}
                 onclick={on_hub} aria-label="Clients: write and read values">
@@ -74,7 +49,7 @@ pub fn ClusterView(p: &ClusterProps) -> Html {
                 <NodeEl key={n.id} view={n.clone()} selected={sel == Selection::Node(n.id)} on_select={p.on_select.clone()} />
             }) }
             <div class="msgs" ref={p.layer.clone()}></div>
-            { p.children.clone() }
+            { p.children }
         </div>
         </div>
     }
@@ -95,7 +70,7 @@ fn Links(p: &LinksProps) -> Html {
         { for p.links.iter().map(|l| {
             let ((x1, y1), (x2, y2)) = (pos(l.a), pos(l.b));
             let (a, b) = (l.a, l.b);
-            let onclick = p.on_link.reform(move |_: MouseEvent| (a, b));
+            let onclick = emits(&p.on_link, (a, b));
             let state = match (l.a_to_b_cut, l.b_to_a_cut) {
                 (true, true) => "cut",
                 (false, false) => "up",
@@ -142,7 +117,7 @@ struct NodeProps {
 fn NodeEl(p: &NodeProps) -> Html {
     let n = &p.view;
     let id = n.id;
-    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+    let onclick = emits(&p.on_select, Selection::Node(id));
     let role_word = match (n.status, n.role, n.member) {
         (Status::Removed, _, _) => "removed".to_string(),
         (Status::Paused, Some(r), _) => format!("paused {}", r.name()),

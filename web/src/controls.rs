@@ -1,14 +1,22 @@
 //! Play/pause, step, speed (log scale), and the timeline scrubber that seeks back and forth.
 
-use crate::util::{fmt_ms, fmt_speed, parse_num, round, Fx};
+use crate::app::Callbacks;
+use crate::util::{fmt_ms, fmt_speed, parse_num, round, static_html, Fx};
 use yew::prelude::*;
 
 /// Speed slider range, as log10 of virtual ms per wall ms: 1/1000x to 100x.
 pub const SPEED_MIN: f64 = -3.0;
 pub const SPEED_MAX: f64 = 2.0;
 
-#[derive(Properties, PartialEq)]
-pub struct ControlsProps {
+const PLAY_ICON: &str = r#"<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4.5 2.5v11l9-5.5z"></path></svg>"#;
+const PAUSE_ICON: &str =
+    r#"<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5h3v11H4zM9 2.5h3v11H9z"></path></svg>"#;
+const STEP_ICON: &str =
+    r#"<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z"></path></svg>"#;
+
+/// What the controls show. A plain function, not a component: the clock changes with nearly
+/// every render of the page anyway.
+pub struct ControlsProps<'a> {
     pub playing: bool,
     pub now: u64,
     /// How far this timeline has been computed.
@@ -20,20 +28,14 @@ pub struct ControlsProps {
     pub progress: Option<f64>,
     /// The run cannot keep up with the chosen speed.
     pub lagging: bool,
-    #[prop_or_default]
     pub compact: bool,
-    pub on_toggle: Callback<()>,
-    pub on_step: Callback<()>,
-    pub on_seek: Callback<u64>,
-    pub on_speed: Callback<f64>,
+    /// Play/pause, step, seek and speed.
+    pub cb: &'a Callbacks,
 }
 
-#[component]
-pub fn Controls(p: &ControlsProps) -> Html {
-    let on_toggle = p.on_toggle.reform(|_: MouseEvent| ());
-    let on_step = p.on_step.reform(|_: MouseEvent| ());
-    let on_seek = p.on_seek.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(0.0) as u64);
-    let on_speed = p.on_speed.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(-2.0));
+pub fn controls(p: &ControlsProps) -> Html {
+    let on_seek = p.cb.seek.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(0.0) as u64);
+    let on_speed = p.cb.speed.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(-2.0));
     let speed = js_sys::Math::pow(10.0, p.speed_log);
     let end = p.end.max(p.now).max(1);
     let horizon_pct = (p.horizon as f64 / end as f64 * 100.0).min(100.0);
@@ -41,28 +43,24 @@ pub fn Controls(p: &ControlsProps) -> Html {
     html! {
         <div class={classes!("controls", p.compact.then_some("compact"))}>
             <div class="transport">
-                <button class="play primary" onclick={on_toggle} aria-label={play_label} title={play_label}>
-                    if p.playing {
-                        <svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5h3v11H4zM9 2.5h3v11H9z" /></svg>
-                    } else {
-                        <svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4.5 2.5v11l9-5.5z" /></svg>
-                    }
+                <button class="play primary" onclick={p.cb.toggle.clone()} aria-label={play_label} title={play_label}>
+                    { static_html(if p.playing { PAUSE_ICON } else { PLAY_ICON }) }
                 </button>
                 if !p.compact {
-                    <button class="step" onclick={on_step} aria-label="Step to the next event (S)" title="Step to the next event (S)">
-                        <svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z" /></svg>
+                    <button class="step" onclick={p.cb.step.clone()} aria-label="Step to the next event (S)" title="Step to the next event (S)">
+                        { static_html(STEP_ICON) }
                     </button>
                 }
                 <output class="clock" aria-label="Virtual time">{ fmt_ms(p.now) }</output>
                 if !p.compact {
                     <label class="speed" title="Speed: virtual time per wall-clock time (− and + keys)">
-                        <span class="muted">{"speed"}</span>
+                        { static_html(r#"<span class="muted">speed</span>"#) }
                         <input type="range" min={Fx(SPEED_MIN).to_string()} max={Fx(SPEED_MAX).to_string()} step="0.01"
                             value={Fx(p.speed_log).to_string()} oninput={on_speed} aria-label="Speed, log scale from 1/1000× to 100×"
                             aria-valuetext={fmt_speed(speed)} />
                         <output>{ fmt_speed(speed) }</output>
                     </label>
-                    if p.lagging { <span class="lag" title="The simulation cannot keep up with this speed">{"CPU-bound"}</span> }
+                    if p.lagging { { static_html(r#"<span class="lag" title="The simulation cannot keep up with this speed">CPU-bound</span>"#) } }
                 }
             </div>
             <div class="scrub">

@@ -1,7 +1,7 @@
 //! The event log: the core's decisions in plain words, the actions, lost messages and client
 //! results, filterable, newest first. Each time links to its moment on the timeline.
 
-use crate::util::fmt_ms;
+use crate::util::{emits, fmt_ms, static_html};
 use raft_core::{Event as CoreEvent, FollowerReason, NodeId};
 use raft_sim::trace::{Record, RecordKind};
 use std::rc::Rc;
@@ -39,7 +39,7 @@ impl Cat {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct EventRow {
     pub time_ms: u64,
     pub node: Option<NodeId>,
@@ -94,11 +94,19 @@ fn classify(e: &CoreEvent, event_no: u64) -> (Cat, bool) {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct EventLogProps {
     pub rows: Rc<Vec<Rc<EventRow>>>,
     pub nodes: usize,
     pub on_seek: Callback<u64>,
+}
+
+/// The rows are replaced (a new `Rc`) only when they change (view_data.rs): comparing pointers
+/// skips a walk over every row.
+impl PartialEq for EventLogProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.rows, &o.rows) && self.nodes == o.nodes && self.on_seek == o.on_seek
+    }
 }
 
 #[component]
@@ -152,11 +160,11 @@ pub fn EventLog(p: &EventLogProps) -> Html {
             </div>
             <ol class="events" aria-label="Events, newest first">
                 if shown.is_empty() {
-                    <li class="muted">{"Nothing yet. Events appear here as the run goes on."}</li>
+                    { static_html(r#"<li class="muted">Nothing yet. Events appear here as the run goes on.</li>"#) }
                 }
                 { for shown.into_iter().map(|r| {
                     let t = r.time_ms;
-                    let onclick = p.on_seek.reform(move |_: MouseEvent| t);
+                    let onclick = emits(&p.on_seek, t);
                     html! {
                         <li class={r.cat.class()}>
                             <button class="time" {onclick} title="Go to this moment">{ fmt_ms(t) }</button>

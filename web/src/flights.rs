@@ -425,7 +425,7 @@ impl Geometry {
     }
 }
 
-/// Keeps `size` current, and turns clicks (and hovers) over a dot into picks (and a pointer).
+/// Keeps `size` and the stage's size unit current, and turns clicks (and hovers) over a dot into picks (and a pointer).
 fn wire(
     layer: &Element,
     size: Rc<Cell<(f64, f64)>>,
@@ -441,9 +441,11 @@ fn wire(
     };
     size.set(measure());
     let on_resize = {
-        let redraw = redraw.clone();
+        let (redraw, stage) = (redraw.clone(), stage.clone());
         Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
             let now = measure();
+            // Sizes inside the stage scale with it: --u is one percent of its width in px.
+            stage.style().set_property("--u", &format!("{}px", Fx(now.0 / 100.0))).ok();
             if size.get() != now {
                 size.set(now);
                 redraw.emit(());

@@ -3,7 +3,7 @@
 
 use crate::membership::{self, ConfigView, Member};
 use crate::snapshot::Status;
-use crate::util::{def, fmt_ms, term_class};
+use crate::util::{def, emits, fmt_ms, static_html, term_class};
 use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
 use raft_sim::kv::{Command, Op};
 use raft_sim::network::{InFlight, Payload, Reply};
@@ -122,18 +122,12 @@ pub fn node_detail(w: &World, id: NodeId) -> Option<NodeDetail> {
     })
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NodeInspectorProps {
-    pub detail: NodeDetail,
-    pub on_act: Callback<Action>,
-}
-
-#[component]
-pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
-    let d = &p.detail;
+/// A node's inspector. A plain function, not a component: the node's state (its timer) changes
+/// with nearly every render of the page anyway.
+pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
     let id = d.id;
     let node = NodeRef::Id(id);
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(on_act, a);
     let up = d.status.up();
     let removed = d.status == Status::Removed;
     // Its place in the cluster's configuration (the leader's, else its own).
@@ -164,7 +158,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
             </h3>
             <div class="btn-row" role="group" aria-label={format!("Actions on S{id}")}>
                 if removed {
-                    <p class="muted small">{"Removed from the configuration and shut down for good."}</p>
+                    { static_html(r#"<p class="muted small">Removed from the configuration and shut down for good.</p>"#) }
                 } else if up {
                     <button onclick={act(Action::Crash { node })} title="Stop it; volatile state is lost">{"Crash"}</button>
                 } else {
@@ -183,11 +177,11 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                 }
             </div>
             if !removed {
-                <MemberActions detail={d.clone()} on_act={p.on_act.clone()} />
+                { member_actions(d, on_act) }
             }
             <div class="state-grid">
                 <section>
-                    <h4>{"Durable "}<small>{"on disk, survives a crash"}</small></h4>
+                    { static_html(r#"<h4>Durable <small>on disk, survives a crash</small></h4>"#) }
                     <dl>
                         { def("current term", dterm.to_string()) }
                         { def("voted for", opt(dvote)) }
@@ -196,7 +190,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                     </dl>
                 </section>
                 <section>
-                    <h4>{"Volatile "}<small>{"in memory, lost on crash"}</small></h4>
+                    { static_html(r#"<h4>Volatile <small>in memory, lost on crash</small></h4>"#) }
                     if up {
                         <dl>
                             { def("role", d.status.name().to_string()) }
@@ -210,12 +204,12 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                             if d.held > 0 { { def("held messages", d.held.to_string()) } }
                         </dl>
                     } else {
-                        <p class="muted">{"Crashed: nothing in memory. Restart rebuilds it from the disk."}</p>
+                        { static_html(r#"<p class="muted">Crashed: nothing in memory. Restart rebuilds it from the disk.</p>"#) }
                     }
                 </section>
             </div>
             { config_section(d) }
-            <h4>{"Peers"}</h4>
+            { static_html(r#"<h4>Peers</h4>"#) }
             <table class="peers">
                 <thead><tr>
                     <th>{"peer"}</th><th>{"link"}</th>
@@ -251,7 +245,7 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
                 </tbody>
             </table>
             if !d.kv.is_empty() {
-                <h4>{"State machine"}</h4>
+                { static_html(r#"<h4>State machine</h4>"#) }
                 <dl class="kv">
                 { for d.kv.iter().map(|(k, v)| def(k.clone(), v.clone())) }
                 </dl>
@@ -261,11 +255,9 @@ pub fn NodeInspector(p: &NodeInspectorProps) -> Html {
 }
 
 /// Membership actions on one node, each disabled with its reason when it cannot apply.
-#[component]
-fn MemberActions(p: &NodeInspectorProps) -> Html {
-    let d = &p.detail;
+fn member_actions(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
     let node = NodeRef::Id(d.id);
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(on_act, a);
     let up = d.status.up();
     let leads = d.status == Status::Leader;
     let lc = d.leader_config.as_ref().map(|c| &c.m);
@@ -318,7 +310,7 @@ fn config_section(d: &NodeDetail) -> Html {
     html! {
         <div class="state-grid">
             <section>
-                <h4>{"Configuration "}<small>{"as this node holds it"}</small></h4>
+                { static_html(r#"<h4>Configuration <small>as this node holds it</small></h4>"#) }
                 if let Some(c) = &d.config {
                     <dl>
                         if c.m.is_joint() {
@@ -332,11 +324,11 @@ fn config_section(d: &NodeDetail) -> Html {
                         { def("this node", membership::role_in(&c.m, d.id).to_string()) }
                     </dl>
                 } else {
-                    <p class="muted small">{"Down: it reads its configuration from its log and snapshot on restart."}</p>
+                    { static_html(r#"<p class="muted small">Down: it reads its configuration from its log and snapshot on restart.</p>"#) }
                 }
             </section>
             <section>
-                <h4>{"Snapshot "}<small>{"replaces the log up to its index"}</small></h4>
+                { static_html(r#"<h4>Snapshot <small>replaces the log up to its index</small></h4>"#) }
                 if let Some((i, t, m, bytes)) = &d.snapshot {
                     <dl>
                         { def("last index", i.to_string()) }
@@ -345,7 +337,7 @@ fn config_section(d: &NodeDetail) -> Html {
                         { def("state machine", format!("{bytes} bytes")) }
                     </dl>
                 } else {
-                    <p class="muted small">{"None yet: the log starts at index 1."}</p>
+                    { static_html(r#"<p class="muted small">None yet: the log starts at index 1.</p>"#) }
                 }
             </section>
         </div>
@@ -475,7 +467,7 @@ pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
         return html! { <div class="inspector"><p class="muted">{ format!("Message {} has arrived or been lost.", p.id) }</p></div> };
     };
     let id = d.id;
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
+    let act = |a: Action| emits(&p.on_act, a);
     let on_delay_input = {
         let delay = delay.clone();
         Callback::from(move |e: InputEvent| {
@@ -500,7 +492,7 @@ pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
             { for d.fields.iter().map(|(k, v)| def(*k, v.clone())) }
             </dl>
             if !d.entries.is_empty() {
-                <h4>{"Entries"}</h4>
+                { static_html(r#"<h4>Entries</h4>"#) }
                 <ul class="entries">
                 { for d.entries.iter().map(|(i, t, l)| html! {
                     <li class={term_class(*t)}><span class="swatch"></span>{ format!("#{i} term {t}: {l}") }</li>

@@ -3,28 +3,25 @@
 
 use crate::actions_panel::{clients_view, ClientsPanel, NetworkPanel};
 use crate::app::{App, Msg, Tab};
-use crate::chart::Chart;
-use crate::cluster_view::ClusterView;
-use crate::controls::Controls;
+use crate::chart::chart;
+use crate::cluster_view::{cluster_view, ClusterProps};
+use crate::controls::{controls, ControlsProps};
 use crate::event_log::EventLog;
-use crate::inspector::{msg_detail, node_detail, MsgInspector, NodeInspector, Selection};
+use crate::inspector::{msg_detail, node_detail, node_inspector, MsgInspector, Selection};
 use crate::log_view::LogView;
-use crate::membership::{cluster_config, set, Member};
+use crate::membership::{cluster_config, live_ids, set, Member};
 use crate::membership_panel::MembershipPanel;
-use crate::safety_panel::SafetyPanel;
+use crate::safety_panel::safety_panel;
 use crate::scenarios::{Narration, ScenarioPicker};
 use crate::settings::Settings;
-use crate::shortcuts::HelpOverlay;
-use crate::snapshot::NodeView;
-use crate::util::term_class;
-use raft_core::NodeId;
+use crate::shortcuts::help_overlay;
+use crate::util::{emits, static_html, term_class};
 use raft_sim::{Action, NodeRef};
 use std::rc::Rc;
 use yew::prelude::*;
 
-pub fn view(app: &App, ctx: &Context<App>) -> Html {
+pub fn view(app: &App) -> Html {
     let w = &app.sim.runner.world;
-    let link = ctx.link();
     let root = classes!("app", app.embed.then_some("embed"), app.reduced_motion.then_some("reduce-motion"));
     let hash = w.hash.hex();
     let now = w.now.to_string();
@@ -32,20 +29,26 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
         { for app.errors.iter().enumerate().map(|(i, e)| html! {
             <div class="banner error" role="alert">
                 <span>{ e.clone() }</span>
-                <button class="mini" onclick={link.callback(move |_| Msg::DismissError(i))} aria-label="Dismiss">{"✕"}</button>
+                <button class="mini" onclick={emits(&app.cb.send, Msg::DismissError(i))} aria-label="Dismiss">{"✕"}</button>
             </div>
         }) }
     };
-    let controls = html! {
-        <Controls playing={app.playing} now={w.now} horizon={app.sim.horizon_ms} end={app.timeline_end()}
-            speed_log={app.speed_log} progress={app.job_progress()} lagging={app.lagging} compact={app.embed}
-            on_toggle={app.cb.toggle.clone()} on_step={app.cb.step.clone()} on_seek={app.cb.seek.clone()} on_speed={app.cb.speed.clone()} />
-    };
+    let controls = controls(&ControlsProps {
+        playing: app.playing,
+        now: w.now,
+        horizon: app.sim.horizon_ms,
+        end: app.timeline_end(),
+        speed_log: app.speed_log,
+        progress: app.job_progress(),
+        lagging: app.lagging,
+        compact: app.embed,
+        cb: &app.cb,
+    });
     if app.embed {
         return html! {
             <div class={root} data-trace-hash={hash} data-time-ms={now}>
                 { errors }
-                { stage(app, ctx) }
+                { stage(app) }
                 { controls }
             </div>
         };
@@ -53,22 +56,22 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
     let toast = app.toast.clone().map(|t| {
         html! {
             <div class="toast" role="status">
-                { t }<button class="mini" onclick={link.callback(|_| Msg::ClearToast)} aria-label="Dismiss">{"✕"}</button>
+                { t }<button class="mini" onclick={emits(&app.cb.send, Msg::ClearToast)} aria-label="Dismiss">{"✕"}</button>
             </div>
         }
     });
     html! {
         <div class={root} data-trace-hash={hash} data-time-ms={now}>
             <header class="topbar">
-                <h1><span class="logo" aria-hidden="true">{"◉"}</span>{"Raft Playground"}</h1>
+                { static_html(r#"<h1><span class="logo" aria-hidden="true">◉</span>Raft Playground</h1>"#) }
                 <ScenarioPicker catalog={app.catalog.clone()} current={app.setup.scenario.clone()} on_pick={app.cb.pick.clone()} />
                 <span class="spacer"></span>
-                <button onclick={link.callback(|_| Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
-                <button class="icon" onclick={link.callback(|_| Msg::Help(true))} aria-label="Keyboard shortcuts and help (?)" title="Help (?)">{"?"}</button>
+                <button onclick={emits(&app.cb.send, Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
+                <button class="icon" onclick={emits(&app.cb.send, Msg::Help(true))} aria-label="Keyboard shortcuts and help (?)" title="Help (?)">{"?"}</button>
             </header>
             if !app.faults.is_empty() {
                 <div class="banner broken" role="note">
-                    <b>{"This Raft is deliberately broken"}</b>
+                    { static_html(r#"<b>This Raft is deliberately broken</b>"#) }
                     { format!(" — teaching faults on: {}.", app.faults.join(", ")) }
                 </div>
             }
@@ -76,36 +79,34 @@ pub fn view(app: &App, ctx: &Context<App>) -> Html {
             <main class="layout">
                 { narration(app) }
                 <section class="card cluster-card" aria-label="Cluster and timeline">
-                    { stage(app, ctx) }
+                    { stage(app) }
                     { controls }
-                    <Chart samples={app.samples.clone()} marks={app.marks.clone()} nodes={w.nodes.len()}
-                        end={app.timeline_end()} now={w.now} on_seek={app.cb.seek.clone()} />
+                    { chart(&app.samples, &app.marks, w.nodes.len(), app.timeline_end(), w.now, &app.cb.seek) }
                     { legend() }
                 </section>
-                <aside class="card side" aria-label="Inspect and act"><div class="side-inner">{ side(app, ctx) }</div></aside>
+                <aside class="card side" aria-label="Inspect and act"><div class="side-inner">{ side(app) }</div></aside>
                 <section class="card logs-card" aria-labelledby="logs-h">
-                    <h2 id="logs-h">{"Logs"}</h2>
+                    { static_html(r#"<h2 id="logs-h">Logs</h2>"#) }
                     <LogView rows={app.logs.clone()} flagged_index={app.violations.last().and_then(|v| v.index)}
                         flagged_nodes={app.violations.last().map(|v| v.nodes.clone()).unwrap_or_default()}
                         on_select={app.cb.select.clone()} />
                 </section>
                 <section class="card events-card" aria-labelledby="events-h">
-                    <h2 id="events-h">{"Events"}</h2>
+                    { static_html(r#"<h2 id="events-h">Events</h2>"#) }
                     <EventLog rows={app.events.clone()} nodes={w.nodes.len()} on_seek={app.cb.seek.clone()} />
                 </section>
             </main>
             <footer class="foot muted small">
                 { format!("seed {} · trace {} · {} events · deterministic: the same link replays the same run", w.seed, w.hash.hex(), w.events) }
             </footer>
-            if app.help { <HelpOverlay on_close={app.cb.help_close.clone()} /> }
+            if app.help { { help_overlay(&app.cb.help_close) } }
             { for toast }
         </div>
     }
 }
 
-fn stage(app: &App, ctx: &Context<App>) -> Html {
+fn stage(app: &App) -> Html {
     let w = &app.sim.runner.world;
-    let link = ctx.link();
     let leader = w.leader();
     let term = w.nodes.iter().map(|n| n.term()).max().unwrap_or(0);
     let status = match leader {
@@ -122,7 +123,7 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
         html! {
             <div class="config-cap" role="note" aria-label="Configuration">
                 if c.m.is_joint() {
-                    <b>{"joint consensus"}</b>
+                    { static_html(r#"<b>joint consensus</b>"#) }
                     <span><i class="half old">{"old"}</i>{ format!(" {}", set(&c.m.outgoing)) }</span>
                     <span>{"→ "}<i class="half new">{"new"}</i>{ format!(" {}", set(&c.m.voters)) }</span>
                 } else {
@@ -132,9 +133,8 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
             </div>
         }
     });
-    html! {
-        <ClusterView nodes={app.nodes.clone()} layer={app.layer.clone()} links={app.links.clone()} selected={app.selected}
-            paused={paused} waiting={waiting} on_select={app.cb.select.clone()} on_link={app.cb.link.clone()}>
+    let children = html! {
+        <>
             { for caption }
             <div class="stage-status">
                 <span class={classes!("pill", term_class(term))}><span class="swatch"></span>{ format!("term {term}") }</span>
@@ -142,7 +142,7 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
             </div>
             if !app.embed {
                 <button class={classes!("pill", "safety-chip", if nviol > 0 { "bad" } else { "good" })}
-                    onclick={link.callback(|_| Msg::Tab(Tab::Safety))}
+                    onclick={emits(&app.cb.send, Msg::Tab(Tab::Safety))}
                     title="Raft's safety properties, checked after every event">
                     { if nviol > 0 { format!("✗ {nviol} violated") } else { "✓ safe".to_string() } }
                 </button>
@@ -150,28 +150,39 @@ fn stage(app: &App, ctx: &Context<App>) -> Html {
             if app.job.is_some() {
                 <div class="busy" role="status">
                     <span>{ format!("Computing the run… {}%", crate::util::round(app.job_progress().unwrap_or(0.0) * 100.0)) }</span>
-                    <button class="mini" onclick={link.callback(|_| Msg::CancelJob)}>{"Stop here"}</button>
+                    <button class="mini" onclick={emits(&app.cb.send, Msg::CancelJob)}>{"Stop here"}</button>
                 </div>
             }
-        </ClusterView>
-    }
+        </>
+    };
+    cluster_view(ClusterProps {
+        nodes: &app.nodes,
+        layer: &app.layer,
+        links: &app.links,
+        selected: app.selected,
+        paused,
+        waiting,
+        on_select: &app.cb.select,
+        on_link: &app.cb.link,
+        children,
+    })
 }
 
 fn legend() -> Html {
-    html! {
-        <div class="legend-row" aria-label="Message legend">
-            <span><i class="lg m-vote t1"></i>{"RequestVote"}</span>
-            <span><i class="lg m-prevote t1"></i>{"PreVote"}</span>
-            <span><i class="lg m-append t1"></i>{"AppendEntries"}</span>
-            <span><i class="lg m-heartbeat t1"></i>{"heartbeat"}</span>
-            <span><i class="lg m-reply ok"></i>{"granted / ok"}</span>
-            <span><i class="lg m-reply no"></i>{"refused / failed"}</span>
-            <span><i class="lg m-snap t1"></i>{"InstallSnapshot"}</span>
-            <span><i class="lg m-read t1"></i>{"ReadIndex"}</span>
-            <span><i class="lg m-client"></i>{"client"}</span>
-            <span><i class="lg lost-demo"></i>{"will be lost"}</span>
-        </div>
-    }
+    static_html(concat!(
+        r#"<div class="legend-row" aria-label="Message legend">"#,
+        r#"<span><i class="lg m-vote t1"></i>RequestVote</span>"#,
+        r#"<span><i class="lg m-prevote t1"></i>PreVote</span>"#,
+        r#"<span><i class="lg m-append t1"></i>AppendEntries</span>"#,
+        r#"<span><i class="lg m-heartbeat t1"></i>heartbeat</span>"#,
+        r#"<span><i class="lg m-reply ok"></i>granted / ok</span>"#,
+        r#"<span><i class="lg m-reply no"></i>refused / failed</span>"#,
+        r#"<span><i class="lg m-snap t1"></i>InstallSnapshot</span>"#,
+        r#"<span><i class="lg m-read t1"></i>ReadIndex</span>"#,
+        r#"<span><i class="lg m-client"></i>client</span>"#,
+        r#"<span><i class="lg lost-demo"></i>will be lost</span>"#,
+        "</div>"
+    ))
 }
 
 fn narration(app: &App) -> Html {
@@ -193,19 +204,8 @@ fn narration(app: &App) -> Html {
     }
 }
 
-fn side(app: &App, ctx: &Context<App>) -> Html {
+fn side(app: &App) -> Html {
     let w = &app.sim.runner.world;
-    let next_value = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
-    let overview = || {
-        html! {
-            <Overview nodes={app.nodes.clone()} leader={w.leader()} any_cut={!w.network.cut.is_empty()} next_value={next_value}
-                on_select={app.cb.select.clone()} on_act={app.cb.act.clone()}>
-                <MembershipPanel config={cluster_config(w)} leader={w.leader()} total={w.nodes.len()}
-                    candidates={w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect::<Vec<_>>()} on_act={app.cb.act.clone()} />
-            </Overview>
-        }
-    };
-    let link = ctx.link();
     let nviol = w.checker.violations.len();
     let tabs = [
         (Tab::Inspect, "Inspect".to_string()),
@@ -214,28 +214,29 @@ fn side(app: &App, ctx: &Context<App>) -> Html {
         (Tab::Setup, "Setup".to_string()),
         (Tab::Safety, if nviol > 0 { format!("Safety ✗{nviol}") } else { "Safety".to_string() }),
     ];
-    let panel = match app.tab {
-        Tab::Inspect => match app.selected {
-            Selection::Node(id) => match node_detail(w, id) {
-                Some(d) => html! { <NodeInspector detail={d} on_act={app.cb.act.clone()} /> },
-                None => overview(),
-            },
-            Selection::Msg(id) => html! {
-                <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={app.cb.act.clone()} />
-            },
-            Selection::Clients => html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> },
-            Selection::None => overview(),
+    // Each panel is built in one place: the overview and the clients panel are reached two ways.
+    let node = match (app.tab, app.selected) {
+        (Tab::Inspect, Selection::Node(id)) => node_detail(w, id),
+        _ => None,
+    };
+    let panel = match (app.tab, app.selected, node) {
+        (_, _, Some(d)) => node_inspector(&d, &app.cb.act),
+        (Tab::Inspect, Selection::Msg(id), _) => html! {
+            <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={app.cb.act.clone()} />
         },
-        Tab::Network => html! {
-            <NetworkPanel nodes={w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect::<Vec<_>>()} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
+        (Tab::Inspect, Selection::Clients, _) | (Tab::Clients, ..) => {
+            html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> }
+        }
+        (Tab::Inspect, ..) => overview(app),
+        (Tab::Network, ..) => html! {
+            <NetworkPanel nodes={live_ids(w)} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
         },
-        Tab::Clients => html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> },
-        Tab::Setup => html! {
+        (Tab::Setup, ..) => html! {
             <Settings cluster={w.config.cluster.clone()} scenario_faults={app.sim.scenario.cluster.faults.clone()}
                 seed={w.seed} network={w.network.default} on_change={app.cb.setting.clone()} on_act={app.cb.act.clone()} />
         },
-        Tab::Safety => html! {
-            <SafetyPanel violations={app.violations.clone()} faults={app.faults.clone()} expects={app.expects.clone()} on_seek={app.cb.seek.clone()} />
+        (Tab::Safety, ..) => html! {
+            { safety_panel(&app.violations, &app.faults, &app.expects, &app.cb.seek) }
         },
     };
     html! {
@@ -245,7 +246,7 @@ fn side(app: &App, ctx: &Context<App>) -> Html {
                 let on = app.tab == t;
                 html! {
                     <button role="tab" aria-selected={on.to_string()} class={classes!("tab", on.then_some("on"), (t == Tab::Safety && nviol > 0).then_some("bad"))}
-                        onclick={link.callback(move |_| Msg::Tab(t))}>{ name }</button>
+                        onclick={emits(&app.cb.send, Msg::Tab(t))}>{ name }</button>
                 }
             }) }
         </div>
@@ -254,43 +255,33 @@ fn side(app: &App, ctx: &Context<App>) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct OverviewProps {
-    nodes: Rc<Vec<NodeView>>,
-    leader: Option<NodeId>,
-    any_cut: bool,
-    next_value: usize,
-    on_select: Callback<Selection>,
-    on_act: Callback<Action>,
-    /// Between the quick actions and the table: the membership controls.
-    #[prop_or_default]
-    children: Html,
-}
-
-/// With nothing selected: quick actions and every node's state in one table.
-#[component]
-fn Overview(p: &OverviewProps) -> Html {
-    let act = |a: Action| p.on_act.reform(move |_: MouseEvent| a.clone());
-    let none = p.leader.is_none();
-    let v = p.next_value;
+/// With nothing selected: quick actions, the membership controls and every node's state in one
+/// table. A plain function, not a component: it changes with the nodes, as the page does.
+fn overview(app: &App) -> Html {
+    let w = &app.sim.runner.world;
+    let act = |a: Action| emits(&app.cb.act, a);
+    let leader = w.leader();
+    let none = leader.is_none();
+    let v = app.sim.actions.iter().filter(|(_, a)| matches!(a, Action::ClientWrite { .. })).count() + 1;
     html! {
         <div class="overview">
-            <p class="muted small">{"Click a node or a message in the cluster to inspect it and act on it, or a link to cut it."}</p>
+            { static_html(r#"<p class="muted small">Click a node or a message in the cluster to inspect it and act on it, or a link to cut it.</p>"#) }
             <div class="btn-row" role="group" aria-label="Quick actions">
                 <button disabled={none} onclick={act(Action::Crash { node: NodeRef::Leader })}>{"Crash the leader"}</button>
                 <button disabled={none} onclick={act(Action::Isolate { node: NodeRef::Leader })}>{"Isolate the leader"}</button>
-                <button disabled={!p.any_cut} onclick={act(Action::Heal)}>{"Heal"}</button>
+                <button disabled={w.network.cut.is_empty()} onclick={act(Action::Heal)}>{"Heal"}</button>
                 <button onclick={act(Action::ClientWrite { key: "x".into(), value: v.to_string(), client: None })}>
                     { format!("Client writes x={v}") }
                 </button>
             </div>
-            { p.children.clone() }
+            <MembershipPanel config={cluster_config(w)} leader={leader} total={w.nodes.len()}
+                candidates={live_ids(w)} on_act={app.cb.act.clone()} />
             <table class="nodes-table">
                 <thead><tr><th>{"node"}</th><th>{"role"}</th><th>{"term"}</th><th>{"vote"}</th><th>{"commit"}</th><th>{"last"}</th></tr></thead>
                 <tbody>
-                { for p.nodes.iter().map(|n| {
+                { for app.nodes.iter().map(|n| {
                     let id = n.id;
-                    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+                    let onclick = emits(&app.cb.select, Selection::Node(id));
                     html! {
                         <tr key={id} class={n.status.name()}>
                             <td><button class={classes!("mini", "node-chip", term_class(n.term))} {onclick}>{ format!("S{id}") }</button></td>

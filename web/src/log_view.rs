@@ -5,7 +5,7 @@
 use crate::inspector::Selection;
 use crate::membership::Member;
 use crate::snapshot::{LogRow, Status};
-use crate::util::term_class;
+use crate::util::{emits, static_html, term_class};
 use raft_core::{Index, NodeId};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -73,14 +73,16 @@ pub fn LogView(p: &LogProps) -> Html {
                     <span class="muted">{ format!("indexes {lo}–{hi} of {max}") }</span>
                     <button class="mini" disabled={back_n == 0} onclick={later}>{"later ▶"}</button>
                 }
-                <span class="legend">
-                    <span class="cell c t1 demo">{"1"}</span>{"committed"}
-                    <span class="cell t1 demo">{"1"}</span>{"not committed"}
-                    <span class="cell u t1 demo">{"1"}</span>{"not yet on disk"}
-                    <span class="cell cfg c t1 demo">{"1"}</span>{"configuration"}
-                    <span class="snap t1 demo">{"≤5"}</span>{"snapshot"}
-                    <span class="mk">{"m"}</span>{"/"}<span class="mk next">{"n"}</span>{"leader's match / next index"}
-                </span>
+                { static_html(concat!(
+                    r#"<span class="legend">"#,
+                    r#"<span class="cell c t1 demo">1</span>committed"#,
+                    r#"<span class="cell t1 demo">1</span>not committed"#,
+                    r#"<span class="cell u t1 demo">1</span>not yet on disk"#,
+                    r#"<span class="cell cfg c t1 demo">1</span>configuration"#,
+                    r#"<span class="snap t1 demo">≤5</span>snapshot"#,
+                    r#"<span class="mk">m</span>/<span class="mk next">n</span>leader's match / next index"#,
+                    "</span>"
+                )) }
             </div>
         </div>
     }
@@ -88,7 +90,7 @@ pub fn LogView(p: &LogProps) -> Html {
 
 fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
     let id = r.id;
-    let onclick = p.on_select.reform(move |_: MouseEvent| Selection::Node(id));
+    let onclick = emits(&p.on_select, Selection::Node(id));
     let flagged_row = p.flagged_nodes.contains(&id);
     let (next, matched) = r.progress.map_or((0, 0), |(n, m, _)| (n, m));
     let head = match (r.status, r.member) {

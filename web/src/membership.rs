@@ -81,6 +81,11 @@ pub fn cluster_config(w: &World) -> Option<ConfigView> {
     w.nodes.iter().filter_map(of).max_by_key(|c| (c.index, std::cmp::Reverse(c.from)))
 }
 
+/// The nodes still in service (removed ones are left out).
+pub fn live_ids(w: &World) -> Vec<NodeId> {
+    w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect()
+}
+
 /// A node's place in `config`.
 pub fn place(config: Option<&ConfigView>, n: &SimNode) -> (Member, Option<Half>) {
     if n.retired {

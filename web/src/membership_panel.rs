@@ -3,6 +3,7 @@
 //! leadership transfer are in the node's inspector.
 
 use crate::membership::{set, ConfigView};
+use crate::util::{emits, static_html};
 use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use yew::prelude::*;
@@ -49,7 +50,7 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
     } else {
         None
     };
-    let add = p.on_act.reform(|_: MouseEvent| Action::AddNode);
+    let add = emits(&p.on_act, Action::AddNode);
     let start = {
         let (on_act, picked, draft) = (p.on_act.clone(), picked.clone(), draft.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -66,7 +67,7 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
     let learners = p.config.as_ref().filter(|c| !c.m.learners.is_empty()).map(|c| set(&c.m.learners));
     html! {
         <section class="membership" aria-labelledby="members-h">
-            <h4 id="members-h">{"Membership"}</h4>
+            { static_html(r#"<h4 id="members-h">Membership</h4>"#) }
             <p class="small">
                 { describe }
                 if let Some(l) = learners { { format!(" · learners {l}") } }
@@ -81,7 +82,7 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
             </div>
             <form class="joint-form" onsubmit={start}>
                 <fieldset>
-                    <legend>{"Change voters to"}</legend>
+                    { static_html(r#"<legend>Change voters to</legend>"#) }
                     { for p.candidates.iter().map(|&id| {
                         let on = picked.contains(&id);
                         let (draft, picked) = (draft.clone(), picked.clone());
@@ -108,7 +109,7 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
                     <span class="muted small">{ format!("Not now: {why}.") }</span>
                 }
             </form>
-            <p class="muted small">{"Select a node to promote a learner, remove it, make it the leader or snapshot it."}</p>
+            { static_html(r#"<p class="muted small">Select a node to promote a learner, remove it, make it the leader or snapshot it.</p>"#) }
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Client reads: the form (key, read mode, which node to ask) and the recent reads with who
 //! served them and whether the value was stale.
 
-use crate::util::fmt_ms;
+use crate::util::{fmt_ms, static_html};
 use raft_core::NodeId;
 use raft_sim::kv::{Op, ReadMode};
 use raft_sim::{Action, NodeRef, World};
@@ -109,7 +109,7 @@ pub fn ReadForm(p: &ReadFormProps) -> Html {
             </div>
             <p class="muted small">{ mode_help(*mode) }</p>
             if *mode == ReadMode::Lease && !p.check_quorum {
-                <p class="warn small" role="note">{"Lease reads need check-quorum (Setup): without it a deposed leader cannot know its lease ended, so the leader refuses them."}</p>
+                { static_html(r#"<p class="warn small" role="note">Lease reads need check-quorum (Setup): without it a deposed leader cannot know its lease ended, so the leader refuses them.</p>"#) }
             }
         </div>
     }
@@ -127,7 +127,7 @@ pub fn read_list(rows: &[ReadRow]) -> Html {
             html! {
                 <li class={classes!(r.stale.then_some("stale"))} data-read-mode={r.mode.name()} data-stale={r.stale.to_string()}>
                     if r.stale {
-                        <span class="stale-tag" title="It returned a value older than a write acknowledged before the read began">{"stale"}</span>
+                        { static_html(r#"<span class="stale-tag" title="It returned a value older than a write acknowledged before the read began">stale</span>"#) }
                     }
                     { format!("C{} read {} ({}){served} → {} at {} ({})", r.client, r.key, r.mode.name(),
                         r.value.clone().unwrap_or_else(|| "(none)".into()), fmt_ms(r.at_ms), fmt_ms(r.took_ms)) }

@@ -1,9 +1,8 @@
 //! The checkers' live status: Raft's safety properties, each violation with where and when, the
 //! teaching faults that are on, and a scenario's expectations.
 
-use crate::util::fmt_ms;
+use crate::util::{emits, fmt_ms, static_html};
 use raft_sim::{Property, Violation};
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// A scenario expectation: when, what, and how it went (None: not reached yet).
@@ -12,14 +11,6 @@ pub struct ExpectRow {
     pub at: u64,
     pub what: String,
     pub result: Option<Result<(), String>>,
-}
-
-#[derive(Properties, PartialEq)]
-pub struct SafetyProps {
-    pub violations: Rc<Vec<Violation>>,
-    pub faults: Rc<Vec<String>>,
-    pub expects: Rc<Vec<ExpectRow>>,
-    pub on_seek: Callback<u64>,
 }
 
 fn plain(p: Property) -> &'static str {
@@ -35,19 +26,23 @@ fn plain(p: Property) -> &'static str {
     }
 }
 
-#[component]
-pub fn SafetyPanel(p: &SafetyProps) -> Html {
+pub fn safety_panel(
+    violations: &[Violation],
+    faults: &[String],
+    expects: &[ExpectRow],
+    on_seek: &Callback<u64>,
+) -> Html {
     html! {
         <div class="safety">
-            if !p.faults.is_empty() {
+            if !faults.is_empty() {
                 <p class="warn" role="note">
-                    <b>{"This Raft is deliberately broken. "}</b>
-                    { format!("Teaching faults on: {}. Watch the checkers catch it.", p.faults.join(", ")) }
+                    { static_html(r#"<b>This Raft is deliberately broken. </b>"#) }
+                    { format!("Teaching faults on: {}. Watch the checkers catch it.", faults.join(", ")) }
                 </p>
             }
             <ul class="props">
             { for Property::ALL.iter().map(|prop| {
-                let v = p.violations.iter().find(|v| v.property == *prop);
+                let v = violations.iter().find(|v| v.property == *prop);
                 html! {
                     <li class={if v.is_some() { "bad" } else { "good" }}>
                         <span class="icon" aria-hidden="true">{ if v.is_some() { "✗" } else { "✓" } }</span>
@@ -57,7 +52,7 @@ pub fn SafetyPanel(p: &SafetyProps) -> Html {
                             <div class="violation">
                                 { v.detail.clone() }
                                 {" "}
-                                <button class="mini" onclick={let t = v.time_ms; p.on_seek.reform(move |_: MouseEvent| t)}>
+                                <button class="mini" onclick={emits(on_seek, v.time_ms)}>
                                     { format!("at {} ({})", fmt_ms(v.time_ms), v.nodes.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")) }
                                 </button>
                             </div>
@@ -66,10 +61,10 @@ pub fn SafetyPanel(p: &SafetyProps) -> Html {
                 }
             }) }
             </ul>
-            if !p.expects.is_empty() {
-                <h4>{"Scenario expectations"}</h4>
+            if !expects.is_empty() {
+                { static_html(r#"<h4>Scenario expectations</h4>"#) }
                 <ul class="expects">
-                { for p.expects.iter().map(|e| {
+                { for expects.iter().map(|e| {
                     let (cls, icon) = match &e.result {
                         None => ("pending", "…"),
                         Some(Ok(())) => ("good", "✓"),

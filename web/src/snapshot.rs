@@ -232,7 +232,7 @@ fn cell(e: &Entry) -> LogCell {
 
 /// Links between nodes still in service (a removed node's links are no longer drawn).
 pub fn links(w: &World) -> Vec<LinkView> {
-    let live: Vec<NodeId> = w.nodes.iter().filter(|n| !n.retired).map(|n| n.id).collect();
+    let live = membership::live_ids(w);
     let cut = &w.network.cut;
     let mut out = Vec::new();
     for (i, &a) in live.iter().enumerate() {

@@ -122,9 +122,26 @@ pub fn parse_num(s: &str) -> Option<f64> {
     Some(js_sys::Number::parse_float(s.trim())).filter(|v| v.is_finite())
 }
 
+/// A callback that sends `v`, whatever the event: one closure type for every button that sends a
+/// fixed value, where a closure at each button would cost its own code in the wasm.
+pub fn emits<IN, T: Clone + 'static>(cb: &yew::Callback<T>, v: T) -> yew::Callback<IN> {
+    cb.reform(move |_| v.clone())
+}
+
+/// Markup that never changes, written by us (never user text), rendered as is: one string
+/// instead of the code that builds each element, which costs far more wasm than its text.
+pub fn static_html(html: &'static str) -> yew::Html {
+    yew::Html::from_html_unchecked(yew::AttrValue::Static(html))
+}
+
 /// A `<dt>term</dt><dd>value</dd>` pair. Written once here rather than in each `html!`: every
 /// element costs about 200 bytes of wasm where the macro expands it.
-#[inline(never)]
 pub fn def(term: impl Into<yew::AttrValue>, value: String) -> yew::Html {
-    yew::html! { <><dt>{ term.into() }</dt><dd>{ value }</dd></> }
+    def_pair(term.into(), value)
+}
+
+/// `def`'s body, one copy whatever the type of the term.
+#[inline(never)]
+fn def_pair(term: yew::AttrValue, value: String) -> yew::Html {
+    yew::html! { <><dt>{ term }</dt><dd>{ value }</dd></> }
 }
