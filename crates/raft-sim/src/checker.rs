@@ -85,15 +85,8 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nodes: Vec<String> = self.nodes.iter().map(|n| format!("S{n}")).collect();
-        write!(
-            f,
-            "{} violated at event {} ({} ms), nodes {}",
-            self.property,
-            self.event,
-            self.time_ms,
-            nodes.join(",")
-        )?;
+        let nodes = crate::world::node_list(&self.nodes, ",");
+        write!(f, "{} violated at event {} ({} ms), nodes {}", self.property, self.event, self.time_ms, nodes)?;
         if let Some(i) = self.index {
             write!(f, ", index {i}")?;
         }

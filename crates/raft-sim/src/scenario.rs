@@ -114,10 +114,7 @@ impl fmt::Display for Check {
             Check::LogsIdentical => write!(f, "logs identical"),
             Check::NoViolation => write!(f, "no safety violation"),
             Check::Violation { property } => write!(f, "{} violated", property.name()),
-            Check::Voters { voters } => {
-                let names: Vec<String> = voters.iter().map(|v| format!("S{v}")).collect();
-                write!(f, "voters are {}", names.join(", "))
-            }
+            Check::Voters { voters } => write!(f, "voters are {}", crate::world::node_list(voters, ", ")),
             Check::Snapshot { node, index } => write!(f, "S{node} has a snapshot up to >= {index}"),
             Check::StaleReads { min, max: None } => write!(f, ">= {min} stale reads"),
             Check::StaleReads { min, max: Some(m) } => write!(f, "{min} to {m} stale reads"),

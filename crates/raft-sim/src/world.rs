@@ -253,7 +253,7 @@ impl World {
         node.epoch += 1;
         let epoch = node.epoch;
         self.schedule(self.now + phase, Pending::Tick { node: id, epoch });
-        self.drain(id, 0);
+        self.drain_out_of_line(id, 0);
     }
 
     fn on_tick(&mut self, id: NodeId, epoch: u64) {
@@ -276,6 +276,23 @@ impl World {
         let out = f(raft);
         self.drain(id, commit_before);
         Some(out)
+    }
+
+    /// [`World::with_raft`] for user actions and other rare inputs: it calls the host loop
+    /// instead of inlining it, so that each caller does not carry a copy (page size).
+    fn with_raft_cold<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Raft) -> T) -> Option<T> {
+        let recording = self.recording;
+        let raft = self.node_mut(id).raft.as_mut()?;
+        raft.record_events(recording);
+        let commit_before = raft.log().committed;
+        let out = f(raft);
+        self.drain_out_of_line(id, commit_before);
+        Some(out)
+    }
+
+    #[inline(never)]
+    fn drain_out_of_line(&mut self, id: NodeId, commit_before: Index) {
+        self.drain(id, commit_before);
     }
 
     /// The host loop of etcd's README: send, persist, send what depends on the write, apply,
@@ -889,35 +906,35 @@ impl World {
             Action::Crash { node } => {
                 let id = self.resolve(*node)?;
                 self.crash(id)?;
-                format!("crash S{id}")
+                node_text("crash ", id, "")
             }
             Action::Restart { node } => {
                 let id = self.resolve(*node)?;
                 if self.node(id).is_up() {
-                    return Err(format!("S{id} is running; crash it first"));
+                    return Err(node_text("", id, " is running; crash it first"));
                 }
                 if self.node(id).retired {
-                    return Err(format!("S{id} was shut down for good"));
+                    return Err(node_text("", id, " was shut down for good"));
                 }
                 self.boot(id);
-                format!("restart S{id}")
+                node_text("restart ", id, "")
             }
             Action::Pause { node } => {
                 let id = self.resolve(*node)?;
                 let now = self.now;
                 let n = self.node_mut(id);
                 if !n.is_up() || n.paused {
-                    return Err(format!("S{id} is not running"));
+                    return Err(node_text("", id, " is not running"));
                 }
                 n.paused = true;
                 n.epoch += 1;
                 n.paused_at = now;
-                format!("pause S{id}")
+                node_text("pause ", id, "")
             }
             Action::Resume { node } => {
                 let id = self.resolve(*node)?;
                 self.resume(id)?;
-                format!("resume S{id}")
+                node_text("resume ", id, "")
             }
             Action::LoseDisk { node } => {
                 let id = self.resolve(*node)?;
@@ -927,24 +944,27 @@ impl World {
                 self.node_mut(id).disk = DurableState::default();
                 self.checker.on_disk_loss(id);
                 self.boot(id);
-                format!("S{id} lost its disk and restarted empty")
+                node_text("", id, " lost its disk and restarted empty")
             }
             Action::Partition { groups } => {
                 let mut ids = Vec::new();
                 for g in groups {
-                    ids.push(g.iter().map(|r| self.resolve(*r)).collect::<Result<Vec<_>, _>>()?);
+                    ids.push(self.resolve_all(g)?);
                 }
                 let all = self.node_ids();
                 self.network.partition(&all, &ids);
-                let desc: Vec<String> =
-                    ids.iter().map(|g| g.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(",")).collect();
-                format!("partition {}", desc.join(" | "))
+                let mut text = "partition ".to_string();
+                for (i, g) in ids.iter().enumerate() {
+                    text += if i == 0 { "" } else { " | " };
+                    text += &node_list(g, ",");
+                }
+                text
             }
             Action::Isolate { node } => {
                 let id = self.resolve(*node)?;
                 let all = self.node_ids();
                 self.network.partition(&all, &[vec![id]]);
-                format!("isolate S{id}")
+                node_text("isolate ", id, "")
             }
             Action::Heal => {
                 self.network.heal();
@@ -953,15 +973,15 @@ impl World {
             Action::Cut { from, to, oneway } | Action::Uncut { from, to, oneway } => {
                 let (a, b) = (self.resolve(*from)?, self.resolve(*to)?);
                 if a == b {
-                    return Err(format!("a link joins two different nodes, not S{a} and itself"));
+                    return Err(node_text("a link joins two different nodes, not ", a, " and itself"));
                 }
                 let arrow = if *oneway { "->" } else { "<->" };
                 if matches!(action, Action::Cut { .. }) {
                     self.network.cut_link(a, b, !oneway);
-                    format!("cut S{a}{arrow}S{b}")
+                    nodes_text("cut ", a, arrow, b, "")
                 } else {
                     self.network.restore_link(a, b, !oneway);
-                    format!("restore S{a}{arrow}S{b}")
+                    nodes_text("restore ", a, arrow, b, "")
                 }
             }
             Action::SetNetwork { link, latency_ms, loss, duplicate, reorder } => {
@@ -987,7 +1007,7 @@ impl World {
                     None => self.network.default = cfg,
                 }
                 let [lo, hi] = cfg.latency_ms;
-                let on = target.map_or("all links".to_string(), |(a, b)| format!("S{a}->S{b}"));
+                let on = target.map_or("all links".to_string(), |(a, b)| nodes_text("", a, "->", b, ""));
                 format!(
                     "network on {on}: latency {lo}-{hi} ms, loss {}, duplicate {}, reorder {}",
                     cfg.loss, cfg.duplicate, cfg.reorder
@@ -1016,7 +1036,7 @@ impl World {
                     None => {
                         self.nodes.push(SimNode::new(id));
                         self.boot(id);
-                        format!("S{leader} adds a new node S{id} as a learner")
+                        nodes_text("", leader, " adds a new node ", id, " as a learner")
                     }
                 }
             }
@@ -1027,61 +1047,61 @@ impl World {
                 // (or a removed identity) never comes back as a voter.
                 let is_learner = self.node(leader).raft.as_ref().is_some_and(|r| r.membership().is_learner(id));
                 if !is_learner || self.node(id).retired {
-                    return Err(format!("S{id} is not a learner; add a node first, then promote it"));
+                    return Err(node_text("", id, " is not a learner; add a node first, then promote it"));
                 }
                 let refusal = self.change_membership(leader, ConfChange::AddVoter(id))?;
-                refusal.unwrap_or_else(|| format!("S{leader} makes S{id} a voter"))
+                refusal.unwrap_or_else(|| nodes_text("", leader, " makes ", id, " a voter"))
             }
             Action::RemoveNode { node } => {
                 let id = self.resolve(*node)?;
                 let leader = self.leader().ok_or("there is no leader to remove the node")?;
                 let refusal = self.change_membership(leader, ConfChange::Remove(id))?;
-                refusal.unwrap_or_else(|| format!("S{leader} removes S{id}"))
+                refusal.unwrap_or_else(|| nodes_text("", leader, " removes ", id, ""))
             }
             Action::ChangeVoters { voters } => {
-                let ids = voters.iter().map(|r| self.resolve(*r)).collect::<Result<Vec<_>, _>>()?;
+                let ids = self.resolve_all(voters)?;
                 let leader = self.leader().ok_or("there is no leader to change the configuration")?;
-                let refusal = self.change_membership(leader, ConfChange::Joint(ids.clone()))?;
-                let names: Vec<String> = ids.iter().map(|i| format!("S{i}")).collect();
-                refusal.unwrap_or_else(|| format!("S{leader} starts a joint change to voters {}", names.join(", ")))
+                let names = node_list(&ids, ", ");
+                let refusal = self.change_membership(leader, ConfChange::Joint(ids))?;
+                refusal.unwrap_or_else(|| node_text("", leader, " starts a joint change to voters ") + &names)
             }
             Action::Compact { node } => {
                 let id = self.resolve(*node)?;
                 let applied = self.node(id).kv.applied;
                 let data = self.node(id).kv.to_bytes();
-                self.with_raft(id, |r| r.compact(applied, data))
-                    .ok_or(format!("S{id} is crashed"))?
+                self.with_raft_cold(id, |r| r.compact(applied, data))
+                    .ok_or_else(|| node_text("", id, " is crashed"))?
                     .map_err(|e| format!("S{id} cannot compact: {e:?}"))?;
                 format!("S{id} snapshots its state machine up to {applied}")
             }
             Action::TimeoutNow { node } => {
                 let id = self.resolve(*node)?;
                 if self.node(id).paused {
-                    return Err(format!("S{id} is paused"));
+                    return Err(node_text("", id, " is paused"));
                 }
-                self.with_raft(id, |r| r.campaign()).ok_or_else(|| format!("S{id} is crashed"))?;
-                format!("S{id} times out now")
+                self.with_raft_cold(id, |r| r.campaign()).ok_or_else(|| node_text("", id, " is crashed"))?;
+                node_text("", id, " times out now")
             }
             Action::TransferLeadership { to } => {
                 let to = self.resolve(*to)?;
                 let leader = self.leader().ok_or("there is no leader to transfer from")?;
-                self.with_raft(leader, |r| r.transfer_leadership(to))
+                self.with_raft_cold(leader, |r| r.transfer_leadership(to))
                     .ok_or("the leader is down")?
                     .map_err(|e| format!("S{leader} cannot transfer to S{to}: {e:?}"))?;
-                format!("S{leader} transfers leadership to S{to}")
+                nodes_text("", leader, " transfers leadership to ", to, "")
             }
             Action::DropMessage { id } => {
-                let m = self.in_flight.get_mut(id).ok_or(format!("message {id} is not in flight"))?;
+                let m = self.in_flight.get_mut(id).ok_or_else(|| message_text("", *id, " is not in flight"))?;
                 m.dropped = true;
-                format!("drop message {id}")
+                message_text("drop ", *id, "")
             }
             Action::DuplicateMessage { id } => {
-                let m = self.in_flight.get(id).ok_or(format!("message {id} is not in flight"))?.clone();
+                let m = self.in_flight.get(id).ok_or_else(|| message_text("", *id, " is not in flight"))?.clone();
                 self.send(m.from, m.to, m.payload);
-                format!("duplicate message {id}")
+                message_text("duplicate ", *id, "")
             }
             Action::DelayMessage { id, ms } => {
-                let m = self.in_flight.get_mut(id).ok_or(format!("message {id} is not in flight"))?;
+                let m = self.in_flight.get_mut(id).ok_or_else(|| message_text("", *id, " is not in flight"))?;
                 let (old, new) = (m.deliver_ms, m.deliver_ms + ms);
                 m.deliver_ms = new;
                 // The earlier delivery event stays queued and is skipped when it fires.
@@ -1090,6 +1110,15 @@ impl World {
             }
             Action::Caption { text } => text.clone(),
         })
+    }
+
+    /// Resolves each reference; the first failure is the error.
+    fn resolve_all(&self, refs: &[NodeRef]) -> Result<Vec<NodeId>, String> {
+        let mut ids = Vec::with_capacity(refs.len());
+        for r in refs {
+            ids.push(self.resolve(*r)?);
+        }
+        Ok(ids)
     }
 
     /// Every node id, bootstrap and added ones.
@@ -1101,10 +1130,12 @@ impl World {
     /// term refuses by Raft's rule: that is an outcome worth showing (`Ok(Some(why))`), not a
     /// bad action; the other refusals are errors.
     fn change_membership(&mut self, leader: NodeId, change: ConfChange) -> Result<Option<String>, String> {
-        match self.with_raft(leader, |r| r.propose_conf_change(change)).ok_or("the leader is down")? {
+        match self.with_raft_cold(leader, |r| r.propose_conf_change(change)).ok_or("the leader is down")? {
             Ok(_) => Ok(None),
-            Err(raft_core::ProposeError::OwnTermNotCommitted) => Ok(Some(format!(
-                "S{leader} refuses to change membership: it has not yet committed an entry of its term"
+            Err(raft_core::ProposeError::OwnTermNotCommitted) => Ok(Some(node_text(
+                "",
+                leader,
+                " refuses to change membership: it has not yet committed an entry of its term",
             ))),
             Err(raft_core::ProposeError::ChangePending) => Err("another membership change is still in progress".into()),
             Err(raft_core::ProposeError::InvalidChange(why)) => Err(why.to_string()),
@@ -1115,7 +1146,7 @@ impl World {
     fn crash(&mut self, id: NodeId) -> Result<(), String> {
         let n = self.node_mut(id);
         if !n.is_up() {
-            return Err(format!("S{id} is already crashed"));
+            return Err(node_text("", id, " is already crashed"));
         }
         n.raft = None;
         n.kv = Default::default();
@@ -1131,7 +1162,7 @@ impl World {
         let now = self.now;
         let n = self.node_mut(id);
         if !n.paused {
-            return Err(format!("S{id} is not paused"));
+            return Err(node_text("", id, " is not paused"));
         }
         n.paused = false;
         n.epoch += 1;
@@ -1145,7 +1176,7 @@ impl World {
         // has expired before it serves a held read.
         let missed = (paused_ms / tick).min(2 * self.config.cluster.election_ticks as u64);
         for _ in 0..missed {
-            self.with_raft(id, |r| r.tick());
+            self.with_raft_cold(id, |r| r.tick());
         }
         for (_, payload) in held {
             self.deliver_to_node(id, payload);
@@ -1172,4 +1203,32 @@ impl World {
     pub fn value_on(&self, id: NodeId, key: &str) -> Option<&str> {
         self.node(id).kv.data.get(key).map(|(v, _)| v.as_str())
     }
+}
+
+// Action texts and errors go through these few formatting sites instead of one `format!` each:
+// the page's wasm carries every site's code.
+
+/// `{before}S{id}{after}`.
+fn node_text(before: &str, id: NodeId, after: &str) -> String {
+    format!("{before}S{id}{after}")
+}
+
+/// `{before}S{a}{mid}S{b}{after}`.
+fn nodes_text(before: &str, a: NodeId, mid: &str, b: NodeId, after: &str) -> String {
+    format!("{before}S{a}{mid}S{b}{after}")
+}
+
+/// `{before}message {id}{after}`.
+fn message_text(before: &str, id: u64, after: &str) -> String {
+    format!("{before}message {id}{after}")
+}
+
+/// `S1{sep}S2...`.
+pub(crate) fn node_list(ids: &[NodeId], sep: &str) -> String {
+    let mut text = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        text += if i == 0 { "" } else { sep };
+        text += &node_text("", *id, "");
+    }
+    text
 }
