@@ -268,12 +268,7 @@ impl World {
 
     /// Runs `f` on a live node's core, then hosts whatever it produced.
     fn with_raft<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Raft) -> T) -> Option<T> {
-        let recording = self.recording;
-        let raft = self.node_mut(id).raft.as_mut()?;
-        // Its decisions are read only for the records.
-        raft.record_events(recording);
-        let commit_before = raft.log().committed;
-        let out = f(raft);
+        let (out, commit_before) = self.hand_to_raft(id, f)?;
         self.drain(id, commit_before);
         Some(out)
     }
@@ -281,13 +276,20 @@ impl World {
     /// [`World::with_raft`] for user actions and other rare inputs: it calls the host loop
     /// instead of inlining it, so that each caller does not carry a copy (page size).
     fn with_raft_cold<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Raft) -> T) -> Option<T> {
-        let recording = self.recording;
-        let raft = self.node_mut(id).raft.as_mut()?;
-        raft.record_events(recording);
-        let commit_before = raft.log().committed;
-        let out = f(raft);
+        let (out, commit_before) = self.hand_to_raft(id, f)?;
         self.drain_out_of_line(id, commit_before);
         Some(out)
+    }
+
+    /// Runs `f` on the node's Raft (None if it is down), with the commit index before it for
+    /// the drain that follows.
+    fn hand_to_raft<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Raft) -> T) -> Option<(T, Index)> {
+        let recording = self.recording;
+        let raft = self.node_mut(id).raft.as_mut()?;
+        // Its decisions are read only for the records.
+        raft.record_events(recording);
+        let commit_before = raft.log().committed;
+        Some((f(raft), commit_before))
     }
 
     #[inline(never)]
