@@ -193,6 +193,14 @@ test('with hundreds of messages in flight, a canvas draws them and a click on a 
   await page.close();
 });
 
+test("the page's wasm links no float formatting", () => {
+  // Core's float formatting is ~9 KB of gzip. One `{}` of an f64 or one `f64::clamp` (whose
+  // assertion prints its bounds) brings it back; its panic locations name flt2dec's files.
+  const wasm = fs.readdirSync(path.join(ROOT, 'dist')).find((f) => f.endsWith('_bg.wasm'));
+  assert.ok(wasm, 'no wasm in dist/');
+  assert.ok(!fs.readFileSync(path.join(ROOT, 'dist', wasm)).includes('flt2dec'), 'core::num::flt2dec is linked');
+});
+
 test('screenshots at desktop and phone sizes are not blank', async () => {
   for (const [w, h, name] of [[1280, 800, 'desktop'], [390, 844, 'phone']]) {
     const page = await ctx.context.newPage();

@@ -310,7 +310,7 @@ impl Component for App {
                 if self.playing {
                     self.catch_up();
                 }
-                self.speed_log = log.clamp(crate::controls::SPEED_MIN, crate::controls::SPEED_MAX);
+                self.speed_log = crate::util::clamp(log, crate::controls::SPEED_MIN, crate::controls::SPEED_MAX);
                 // Every animation's timing depends on the speed: restart them all.
                 self.flights.restart();
                 self.refresh();

@@ -38,7 +38,7 @@ pub fn chart(
             let Some(el) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
             let r = el.get_bounding_client_rect();
             if r.width() > 0.0 {
-                let f = ((e.client_x() as f64 - r.left()) / r.width()).clamp(0.0, 1.0);
+                let f = crate::util::clamp((e.client_x() as f64 - r.left()) / r.width(), 0.0, 1.0);
                 on_seek.emit((f * end as f64) as u64);
             }
         })

@@ -7,7 +7,7 @@
 //! paused, and a hidden tab pauses the run (browser_events.rs).
 
 use crate::app::{App, Msg, Tab};
-use crate::util::{fmt_ms, perf_now};
+use crate::util::{clamp, fmt_ms, perf_now};
 use gloo::render::request_animation_frame;
 use gloo::timers::callback::Timeout;
 use raft_sim::Action;
@@ -80,7 +80,7 @@ impl App {
     /// Brings virtual time up to this wall-clock moment (the loop may have been asleep).
     pub(crate) fn catch_up(&mut self) {
         let now = perf_now();
-        self.vclock += (now - self.last_wall).clamp(0.0, 1000.0) * self.speed();
+        self.vclock += clamp(now - self.last_wall, 0.0, 1000.0) * self.speed();
         self.last_wall = now;
         let before = self.sim.runner.world.events;
         self.sim.advance_to(self.vclock as u64);
@@ -117,7 +117,7 @@ impl App {
         }
         // A long frame (or a throttled tab) does not make the next one catch up all at once;
         // a planned sleep counts in full.
-        let dt = (ts - self.last_wall).clamp(0.0, if woke { 1000.0 } else { MAX_STEP_MS });
+        let dt = clamp(ts - self.last_wall, 0.0, if woke { 1000.0 } else { MAX_STEP_MS });
         self.last_wall = ts;
         self.vclock += dt * self.speed();
         let now = self.sim.now();

@@ -34,7 +34,7 @@ pub struct ClusterProps<'a> {
 pub fn cluster_view(p: ClusterProps) -> Html {
     let sel = p.selected;
     let (hx, hy) = HUB;
-    let hub_style = format!("left:{hx}%;top:{hy}%;width:{}%", HUB_R * 2.0);
+    let hub_style = format!("left:{}%;top:{}%;width:{}%", Fx(hx), Fx(hy), Fx(HUB_R * 2.0));
     let on_hub = emits(p.on_select, Selection::Clients);
     html! {
         <div class="stage-box">

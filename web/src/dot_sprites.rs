@@ -345,7 +345,7 @@ fn draw(look: &Look, d: f64, dpr: f64, pal: &Palette) -> Option<Sprite> {
     };
     if let Some(g) = look.glyph() {
         let share = if look.shape == Shape::Reply { 0.7 } else { 0.62 };
-        c.set_font(&format!("800 {}px system-ui, sans-serif", (d * share).round()));
+        c.set_font(&format!("800 {}px system-ui, sans-serif", crate::util::round(d * share)));
         c.set_text_align("center");
         c.set_text_baseline("middle");
         c.set_fill_style_str(glyph_colour);

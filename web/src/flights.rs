@@ -13,7 +13,7 @@ use crate::dot_sprites::{Look, Sprites};
 use crate::flight_elements::FlightElements;
 use crate::snapshot::{radius, ring_pos, HUB, HUB_R};
 use crate::timer_arcs::TimerArcs;
-use crate::util::Fx;
+use crate::util::{clamp, Fx};
 use gloo::events::{EventListener, EventListenerOptions, EventListenerPhase};
 use raft_core::Role;
 use raft_sim::network::{Endpoint, InFlight};
@@ -364,7 +364,7 @@ fn draw_timers(ctx: &CanvasRenderingContext2d, track: &str, w: &World, vclock: f
         let tick = w.config.cluster.tick_ms_of(node.id) as f64;
         let len = (raft.randomized_timeout() as f64 * tick).max(1.0);
         // Between ticks the timer drains smoothly, as the CSS arc does; a paused node's stays.
-        let since_tick = if node.paused { 0.0 } else { (vclock - now).clamp(0.0, tick) };
+        let since_tick = if node.paused { 0.0 } else { clamp(vclock - now, 0.0, tick) };
         let done = ((raft.election_elapsed() as f64 * tick + since_tick) / len).min(1.0);
         if done <= 0.0 {
             continue;
@@ -415,7 +415,7 @@ impl Geometry {
         let lane = 1.1;
         let len = (dist - r0 - r1).max(0.5);
         let span = m.deliver_ms.saturating_sub(m.sent_ms).max(1) as f64;
-        let mut p = ((vclock - m.sent_ms as f64) / span).clamp(0.0, 1.0);
+        let mut p = clamp((vclock - m.sent_ms as f64) / span, 0.0, 1.0);
         if steps {
             // Reduced motion: four jumps instead of a glide.
             p = (p * 4.0).floor() / 4.0;

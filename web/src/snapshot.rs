@@ -21,7 +21,7 @@ pub fn radius(n: usize) -> f64 {
     if n <= 2 {
         return 8.5;
     }
-    (RING_R * js_sys::Math::sin(PI / n as f64) * 0.6).clamp(2.6, 8.5)
+    crate::util::clamp(RING_R * js_sys::Math::sin(PI / n as f64) * 0.6, 2.6, 8.5)
 }
 
 /// Centre of node `id` (1-based) in percent of the stage; S1 at the top, clockwise.

@@ -111,6 +111,12 @@ impl std::fmt::Display for Fx {
     }
 }
 
+/// `v.clamp(lo, hi)` without the standard one's check that `lo <= hi`, whose panic message
+/// prints the floats and so links core's float formatting (~9 KB of wasm) into the page.
+pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    v.max(lo).min(hi)
+}
+
 /// Rounds to the nearest integer, for CSS milliseconds.
 pub fn round(v: f64) -> i64 {
     (v + if v < 0.0 { -0.5 } else { 0.5 }) as i64

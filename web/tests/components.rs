@@ -214,7 +214,8 @@ fn every_action_survives_the_url() {
             Action::SetNetwork {
                 link: Some([NodeRef::Id(1), n]),
                 latency_ms: Some([5, 50]),
-                loss: Some(0.25),
+                // 17 significant digits: the link must carry the exact float.
+                loss: Some(0.1 + 0.2),
                 duplicate: None,
                 reorder: Some(0.5),
             },

@@ -143,11 +143,53 @@ impl LinkConfig {
         }
         for (name, p) in [("loss", self.loss), ("duplicate", self.duplicate), ("reorder", self.reorder)] {
             if !(0.0..=1.0).contains(&p) {
-                return Err(format!("{name} must be between 0 and 1, not {p}"));
+                // Without the value: printing any float would link core's float formatting into
+                // the page (~9 KB of wasm), and the field's name says which value is wrong.
+                return Err(format!("{name} must be between 0 and 1"));
             }
         }
         Ok(())
     }
+}
+
+/// Prints a probability (a float in [0, 1]) without core's float formatting, which would add
+/// ~9 KB to the page's wasm. A value with up to 15 significant digits, as people type them,
+/// prints exactly as `{}` prints it: the shortest decimal that reads back as the same float.
+/// Others (0.1 + 0.2, say) print rounded to 17 significant digits, the last one approximate.
+pub struct Probability(pub f64);
+
+impl std::fmt::Display for Probability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (n, digits) = decimal(self.0);
+        if digits == 0 {
+            return write!(f, "{n}");
+        }
+        // n < 10^17, so from 19 decimals on it has no whole part.
+        let (whole, frac) = if digits < 19 { (n / 10u64.pow(digits), n % 10u64.pow(digits)) } else { (0, n) };
+        let text = format!("{whole}.{frac:0width$}", width = digits as usize);
+        f.write_str(text.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
+/// `p` as n * 10^-digits with the fewest digits that read back as `p`, else 17 significant
+/// digits (or 22 decimals, for the smallest).
+fn decimal(p: f64) -> (u64, u32) {
+    const EXACT: f64 = (1u64 << 53) as f64;
+    let mut scale = 1.0;
+    for digits in 0..=22 {
+        let x = p * scale;
+        if x >= EXACT {
+            return ((x * 10.0 + 0.5) as u64, digits + 1);
+        }
+        // Below 2^53, `n` and `scale` (a power of ten up to 10^22) are exact floats, so
+        // `n / scale` is the float that the decimal n * 10^-digits reads back as.
+        let n = (x + 0.5) as u64;
+        if n as f64 / scale == p {
+            return (n, digits);
+        }
+        scale *= 10.0;
+    }
+    ((p * 1e22 + 0.5) as u64, 22)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,5 +227,42 @@ impl SimConfig {
             return Err("clients.timeout_ms must be at least 1".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Probability;
+
+    #[test]
+    fn probabilities_print_as_rust_prints_them() {
+        // As typed: up to 15 significant digits.
+        let mut typed = vec!["0", "1", "0.5", "0.01", "0.1", "0.2", "0.3", "0.05", "0.25", "0.123456789"];
+        typed.extend(["0.00001", "0.000025", "0.0000000001", "0.999999999999999", "0.333333333333333"]);
+        for t in typed {
+            let v: f64 = t.parse().unwrap();
+            assert_eq!(Probability(v).to_string(), v.to_string(), "{t}");
+        }
+        // Random decimals with 1 to 15 digits after the point.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let digits = 1 + next() % 15;
+            let unit = 10u64.pow(digits as u32);
+            let v = (next() % unit) as f64 / unit as f64;
+            assert_eq!(Probability(v).to_string(), v.to_string(), "{v:e}");
+        }
+        // Floats that need 16 or 17 digits: within the 17th digit.
+        for v in [0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0, 0.999_999_999_999_999_9] {
+            let back: f64 = Probability(v).to_string().parse().unwrap();
+            assert!((back - v).abs() <= 1e-16, "{v:e} printed as {back:e}");
+        }
+        // The tiniest run out of decimals: 22 of them.
+        assert_eq!(Probability(f64::EPSILON).to_string(), "0.0000000000000002220446");
     }
 }

@@ -5,7 +5,7 @@
 use crate::action::{Action, NodeRef};
 use crate::checker::Checker;
 use crate::client::{Client, Completed, Outstanding};
-use crate::config::SimConfig;
+use crate::config::{Probability, SimConfig};
 use crate::kv::{ClientId, Command, CommandRef, KvStore, Op, OpRef, ReadMode};
 use crate::memo::{Decoded, EntryMemo};
 use crate::network::{Endpoint, InFlight, InFlightMap, Network, Payload, Reply};
@@ -1012,7 +1012,9 @@ impl World {
                 let on = target.map_or("all links".to_string(), |(a, b)| nodes_text("", a, "->", b, ""));
                 format!(
                     "network on {on}: latency {lo}-{hi} ms, loss {}, duplicate {}, reorder {}",
-                    cfg.loss, cfg.duplicate, cfg.reorder
+                    Probability(cfg.loss),
+                    Probability(cfg.duplicate),
+                    Probability(cfg.reorder)
                 )
             }
             Action::ClientWrite { key, value, client } => {
