@@ -12,12 +12,11 @@ use crate::log_view::LogView;
 use crate::membership::{cluster_config, live_ids, set, Member};
 use crate::membership_panel::MembershipPanel;
 use crate::safety_panel::safety_panel;
-use crate::scenarios::{Narration, ScenarioPicker};
+use crate::scenarios::{scenario_picker, NarrationProps};
 use crate::settings::Settings;
 use crate::shortcuts::help_overlay;
 use crate::util::{emits, static_html, term_class};
 use raft_sim::{Action, NodeRef};
-use std::rc::Rc;
 use yew::prelude::*;
 
 pub fn view(app: &App) -> Html {
@@ -64,7 +63,7 @@ pub fn view(app: &App) -> Html {
         <div class={root} data-trace-hash={hash} data-time-ms={now}>
             <header class="topbar">
                 { static_html(r#"<h1><span class="logo" aria-hidden="true">◉</span>Raft Playground</h1>"#) }
-                <ScenarioPicker catalog={app.catalog.clone()} current={app.setup.scenario.clone()} on_pick={app.cb.pick.clone()} />
+                { scenario_picker(&app.catalog, &app.setup.scenario, &app.cb.pick) }
                 <span class="spacer"></span>
                 <button onclick={emits(&app.cb.send, Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
                 <button class="icon" onclick={emits(&app.cb.send, Msg::Help(true))} aria-label="Keyboard shortcuts and help (?)" title="Help (?)">{"?"}</button>
@@ -197,11 +196,17 @@ fn narration(app: &App) -> Html {
         None => Vec::new(),
     };
     let step = app.captions.iter().filter(|(at, _)| Some(*at) <= reached).count();
-    html! {
-        <Narration title={s.title.clone()} description={s.description.clone()} captions={Rc::new(current)}
-            step={step} total={app.captions.len()} holding={app.holding} pause_at_captions={app.pause_at_captions}
-            on_continue={app.cb.cont.clone()} on_toggle_pause={app.cb.pause_caps.clone()} />
-    }
+    crate::scenarios::narration(NarrationProps {
+        title: &s.title,
+        description: &s.description,
+        captions: current,
+        step,
+        total: app.captions.len(),
+        holding: app.holding,
+        pause_at_captions: app.pause_at_captions,
+        on_continue: &app.cb.cont,
+        on_toggle_pause: &app.cb.pause_caps,
+    })
 }
 
 fn side(app: &App) -> Html {
