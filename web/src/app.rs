@@ -19,6 +19,7 @@ use gloo::events::EventListener;
 use gloo::render::AnimationFrame;
 use gloo::timers::callback::Timeout;
 use raft_core::NodeId;
+use raft_sim::kv::ReadMode;
 use raft_sim::session::Sample;
 use raft_sim::{Action, NodeRef, RunOptions, Session, Violation};
 use std::rc::Rc;
@@ -57,6 +58,10 @@ pub enum Msg {
     Visible(bool),
     ClearToast,
     Redraw,
+    /// A form field changed: `set` stores the field's new text in `App::forms`.
+    Edit(fn(&mut Forms, String), String),
+    Voters(Option<Vec<NodeId>>),
+    Groups(Vec<u8>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +71,52 @@ pub enum Tab {
     Clients,
     Setup,
     Safety,
+}
+
+/// What the side panel shows. Its forms' contents belong to it (`App::forms`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Panel {
+    #[default]
+    Overview,
+    Node,
+    Msg,
+    Clients,
+    Network,
+    Setup,
+    Safety,
+}
+
+/// What the visitor typed or picked in the side panel's forms. Kept in the App rather than in
+/// a component per panel (each component costs its own code in the wasm), and as a component's
+/// state would be: dropped when another panel opens. Every input event stores its field, so the
+/// page's re-renders while playing never overwrite what is being typed. (The message delay and
+/// the network draft, which keep text they reject, stay in components.)
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forms {
+    /// The voters picked for a joint change; None: the current ones.
+    pub voters: Option<Vec<NodeId>>,
+    /// The partition group (0-2) of each live node, by position.
+    pub groups: Vec<u8>,
+    pub key: String,
+    pub value: String,
+    pub client: u64,
+    pub read_mode: ReadMode,
+    /// The node a read asks first; 0: the one the client believes leads.
+    pub via: u64,
+}
+
+impl Default for Forms {
+    fn default() -> Self {
+        Forms {
+            voters: None,
+            groups: Vec::new(),
+            key: "x".into(),
+            value: "1".into(),
+            client: 1,
+            read_mode: ReadMode::Log,
+            via: 0,
+        }
+    }
 }
 
 /// Callbacks made once: a fresh callback each render would defeat the children's memoization.
@@ -143,6 +194,9 @@ pub struct App {
 
     pub(crate) selected: Selection,
     pub(crate) tab: Tab,
+    pub(crate) forms: Forms,
+    /// The panel `forms` belongs to.
+    pub(crate) forms_for: Panel,
     pub(crate) errors: Vec<String>,
     pub(crate) toast: Option<String>,
     pub(crate) toast_timer: Option<Timeout>,
@@ -248,6 +302,8 @@ impl Component for App {
             expects: Rc::default(),
             selected: Selection::None,
             tab: Tab::Inspect,
+            forms: Forms::default(),
+            forms_for: Panel::Overview,
             errors,
             toast: None,
             toast_timer: None,
@@ -379,6 +435,9 @@ impl Component for App {
                 self.flights.sync(&self.sim.runner.world, self.vclock, self.speed(), self.playing);
                 return false;
             }
+            Msg::Edit(set, text) => set(&mut self.forms, text),
+            Msg::Voters(v) => self.forms.voters = v,
+            Msg::Groups(g) => self.forms.groups = g,
         }
         true
     }
@@ -389,6 +448,12 @@ impl Component for App {
 
     fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
         self.arm_toast(ctx);
+        // The forms start afresh when their panel closes; the view drew the defaults already.
+        let panel = crate::layout::panel(self);
+        if self.forms_for != panel {
+            self.forms = Forms::default();
+            self.forms_for = panel;
+        }
         // The layer exists from the first render on; a re-render may also have re-created a
         // node's ring, which `sync` notices.
         let cb = &self.cb;
@@ -561,6 +626,15 @@ impl App {
             Change::NewSeed => s.seed = Some(crate::util::random_seed()),
         }
         self.rebuild(ctx, s);
+    }
+
+    /// The forms as the side panel shows them: the defaults for a panel just opened.
+    pub(crate) fn forms(&self, panel: Panel) -> std::borrow::Cow<'_, Forms> {
+        if self.forms_for == panel {
+            std::borrow::Cow::Borrowed(&self.forms)
+        } else {
+            std::borrow::Cow::Owned(Forms::default())
+        }
     }
 
     pub(crate) fn show_toast(&mut self, text: String) {

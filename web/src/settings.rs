@@ -22,25 +22,23 @@ pub enum Change {
     NewSeed,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SettingsProps {
+pub struct SettingsProps<'a> {
     /// The cluster as the run uses it (scenario settings, overrides and faults applied).
-    pub cluster: ClusterConfig,
+    pub cluster: &'a ClusterConfig,
     /// Faults the scenario itself switches on (they cannot be switched off here).
-    pub scenario_faults: Vec<String>,
+    pub scenario_faults: &'a [String],
     pub seed: u64,
     pub network: LinkConfig,
-    pub on_change: Callback<Change>,
-    pub on_act: Callback<Action>,
+    pub on_change: &'a Callback<Change>,
+    pub on_act: &'a Callback<Action>,
 }
 
 fn parse_change<T: std::str::FromStr>(f: fn(T) -> Change) -> impl Fn(Event) -> Option<Change> {
     move |e: Event| crate::util::input_value(&e).trim().parse::<T>().ok().map(f)
 }
 
-#[component]
-pub fn Settings(p: &SettingsProps) -> Html {
-    let c = &p.cluster;
+pub fn settings(p: SettingsProps) -> Html {
+    let c = p.cluster;
     let emit = |f: fn(Event) -> Option<Change>| {
         let cb = p.on_change.clone();
         Callback::from(move |e: Event| {
