@@ -102,7 +102,7 @@ pub fn read_form(
 /// The recent reads, stale ones marked.
 pub fn read_list(rows: &[ReadRow]) -> Html {
     if rows.is_empty() {
-        return html! { <p class="muted small">{"No read has completed yet."}</p> };
+        return static_html(r#"<p class="muted small">No read has completed yet.</p>"#);
     }
     html! {
         <ul class="plain reads">

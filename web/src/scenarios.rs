@@ -5,6 +5,7 @@
 //! is fetched from `scenarios/NAME.json` beside the page when it is first opened, and kept.
 
 use crate::url_state::Setup;
+use crate::util::static_html;
 use raft_sim::scenario::Scenario;
 use raft_sim::Action;
 use std::cell::RefCell;
@@ -214,7 +215,7 @@ pub fn narration(p: NarrationProps) -> Html {
                 <button class="primary" onclick={on_continue}>{"Continue ▸"}</button>
             }
             if !p.captions.is_empty() && !p.description.is_empty() {
-                <details class="about"><summary>{"About this scenario"}</summary><p>{ p.description.to_string() }</p></details>
+                <details class="about">{ static_html(r#"<summary>About this scenario</summary>"#) }<p>{ p.description.to_string() }</p></details>
             }
         </section>
     }
