@@ -21,7 +21,7 @@ use gloo::timers::callback::Timeout;
 use raft_core::NodeId;
 use raft_sim::kv::ReadMode;
 use raft_sim::session::Sample;
-use raft_sim::{Action, NodeRef, RunOptions, Session, Violation};
+use raft_sim::{Action, LinkConfig, NodeRef, RunOptions, Session, Violation};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
@@ -60,6 +60,8 @@ pub enum Msg {
     Redraw,
     /// A form field changed: `set` stores the field's new text in `App::forms`.
     Edit(fn(&mut Forms, String), String),
+    /// A number field changed (its text).
+    Num(Num, String),
     Voters(Option<Vec<NodeId>>),
     Groups(Vec<u8>),
 }
@@ -88,9 +90,8 @@ pub enum Panel {
 
 /// What the visitor typed or picked in the side panel's forms. Kept in the App rather than in
 /// a component per panel (each component costs its own code in the wasm), and as a component's
-/// state would be: dropped when another panel opens. Every input event stores its field, so the
-/// page's re-renders while playing never overwrite what is being typed. (The message delay and
-/// the network draft, which keep text they reject, stay in components.)
+/// state would be: dropped when another panel opens. Every input event stores what was typed,
+/// so the page's re-renders while playing never overwrite it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Forms {
     /// The voters picked for a joint change; None: the current ones.
@@ -103,6 +104,57 @@ pub struct Forms {
     pub read_mode: ReadMode,
     /// The node a read asks first; 0: the one the client believes leads.
     pub via: u64,
+    /// The delay a message is given, ms.
+    pub delay: u64,
+    /// The network settings being edited; None: as they are.
+    pub net: Option<LinkConfig>,
+    /// Text typed into a number field that it refused, shown as typed (as by an input left
+    /// alone) until the form changes or is drawn for other data (`drawn_for`), as a component's was.
+    pub raw: Vec<(Num, String)>,
+    pub drawn_for: FormsKey,
+}
+
+/// A number field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Num {
+    Delay,
+    LatencyMin,
+    LatencyMax,
+    Loss,
+    Duplicate,
+    Reorder,
+}
+
+/// The data a panel's forms are drawn for besides what was typed: the message inspected (with
+/// its arrival time and fate), or the network settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FormsKey {
+    pub msg: Option<(u64, Option<(u64, bool)>)>,
+    pub network: LinkConfig,
+}
+
+impl Forms {
+    /// Stores a number field's text if the field accepts it.
+    fn set_num(&mut self, field: Num, text: &str) -> bool {
+        if field == Num::Delay {
+            return text.parse::<u64>().map(|v| self.delay = v.min(60_000)).is_ok();
+        }
+        let Some(v) = crate::util::parse_num(text).filter(|v| *v >= 0.0) else { return false };
+        let n = self.net.get_or_insert(self.drawn_for.network);
+        match field {
+            Num::LatencyMin => n.latency_ms[0] = v as u64,
+            Num::LatencyMax => n.latency_ms[1] = v as u64,
+            Num::Loss => n.loss = (v / 100.0).min(1.0),
+            Num::Duplicate => n.duplicate = (v / 100.0).min(1.0),
+            _ => n.reorder = (v / 100.0).min(1.0),
+        }
+        true
+    }
+
+    /// A number field's text: as typed if it was refused, else `value`.
+    pub fn text(&self, field: Num, value: String) -> String {
+        self.raw.iter().find(|(f, _)| *f == field).map_or(value, |(_, t)| t.clone())
+    }
 }
 
 impl Default for Forms {
@@ -115,6 +167,10 @@ impl Default for Forms {
             client: 1,
             read_mode: ReadMode::Log,
             via: 0,
+            delay: 100,
+            net: None,
+            raw: Vec::new(),
+            drawn_for: FormsKey::default(),
         }
     }
 }
@@ -436,6 +492,15 @@ impl Component for App {
                 return false;
             }
             Msg::Edit(set, text) => set(&mut self.forms, text),
+            Msg::Num(field, text) => {
+                let f = &mut self.forms;
+                if f.set_num(field, &text) {
+                    f.raw.clear();
+                } else {
+                    f.raw.retain(|(g, _)| *g != field);
+                    f.raw.push((field, text));
+                }
+            }
             Msg::Voters(v) => self.forms.voters = v,
             Msg::Groups(g) => self.forms.groups = g,
         }
@@ -453,6 +518,12 @@ impl Component for App {
         if self.forms_for != panel {
             self.forms = Forms::default();
             self.forms_for = panel;
+        }
+        let key = self.forms_key(panel);
+        if self.forms.drawn_for != key {
+            self.forms.drawn_for = key;
+            self.forms.raw.clear();
+            self.forms.net = None;
         }
         // The layer exists from the first render on; a re-render may also have re-created a
         // node's ring, which `sync` notices.
@@ -628,12 +699,31 @@ impl App {
         self.rebuild(ctx, s);
     }
 
-    /// The forms as the side panel shows them: the defaults for a panel just opened.
+    /// The forms as the side panel shows them: the defaults for a panel just opened, without
+    /// refused texts and the network draft when drawn for other data.
     pub(crate) fn forms(&self, panel: Panel) -> std::borrow::Cow<'_, Forms> {
-        if self.forms_for == panel {
+        let mut f = if self.forms_for == panel {
             std::borrow::Cow::Borrowed(&self.forms)
         } else {
             std::borrow::Cow::Owned(Forms::default())
+        };
+        if f.drawn_for != self.forms_key(panel) {
+            let f = f.to_mut();
+            f.raw.clear();
+            f.net = None;
+        }
+        f
+    }
+
+    fn forms_key(&self, panel: Panel) -> FormsKey {
+        let w = &self.sim.runner.world;
+        match (panel, self.selected) {
+            (Panel::Msg, Selection::Msg(id)) => FormsKey {
+                msg: Some((id, w.in_flight.get(&id).map(|m| (m.deliver_ms, m.dropped)))),
+                ..FormsKey::default()
+            },
+            (Panel::Setup, _) => FormsKey { msg: None, network: w.network.default },
+            _ => FormsKey::default(),
         }
     }
 

@@ -7,7 +7,7 @@ use crate::chart::chart;
 use crate::cluster_view::{cluster_view, ClusterProps};
 use crate::controls::{controls, ControlsProps};
 use crate::event_log::EventLog;
-use crate::inspector::{msg_detail, node_detail, node_inspector, MsgInspector, Selection};
+use crate::inspector::{msg_detail, msg_inspector, node_detail, node_inspector, Selection};
 use crate::log_view::LogView;
 use crate::membership::{cluster_config, live_ids, set, Member};
 use crate::membership_panel::{membership_panel, MembershipProps};
@@ -227,11 +227,7 @@ fn side(app: &App) -> Html {
         (Panel::Node, Selection::Node(id)) => {
             node_detail(w, id).map_or_else(Html::default, |d| node_inspector(&d, act))
         }
-        (Panel::Msg, Selection::Msg(id)) => {
-            html! {
-                <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={act.clone()} />
-            }
-        }
+        (Panel::Msg, Selection::Msg(id)) => msg_inspector(id, w.in_flight.get(&id).map(msg_detail), &forms, act, send),
         (Panel::Clients, _) => clients_panel(&clients_view(w), &forms, act, send),
         (Panel::Network, _) => network_panel(&live_ids(w), w.leader(), w.network.cut.len(), &forms.groups, act, send),
         (Panel::Setup, _) => settings(SettingsProps {
@@ -241,6 +237,8 @@ fn side(app: &App) -> Html {
             network: w.network.default,
             on_change: &app.cb.setting,
             on_act: act,
+            forms: &forms,
+            send,
         }),
         (Panel::Safety, _) => safety_panel(&app.violations, &app.faults, &app.expects, &app.cb.seek),
         _ => overview(app, &forms.voters),

@@ -2,7 +2,8 @@
 //! restart the run, and the network (latency, loss, duplication, reordering), which changes
 //! from the current moment as a recorded action.
 
-use crate::util::static_html;
+use crate::app::{Forms, Msg, Num};
+use crate::util::{num, static_html};
 use raft_core::Faults;
 use raft_sim::{Action, ClusterConfig, LinkConfig};
 use yew::prelude::*;
@@ -32,6 +33,9 @@ pub struct SettingsProps<'a> {
     pub network: LinkConfig,
     pub on_change: &'a Callback<Change>,
     pub on_act: &'a Callback<Action>,
+    /// The network draft being edited.
+    pub forms: &'a Forms,
+    pub send: &'a Callback<Msg>,
 }
 
 fn parse_change<T: std::str::FromStr>(f: fn(T) -> Change) -> impl Fn(Event) -> Option<Change> {
@@ -90,7 +94,7 @@ pub fn settings(p: SettingsProps) -> Html {
                 { static_html(r#"<span><b>check-quorum</b> — a leader that hears from no majority steps down (§6.2); lease reads need it</span>"#) }</label>
             <label class="check"><input type="checkbox" checked={c.retire_removed} onchange={on_retire} />
                 { static_html(r#"<span><b>shut down removed nodes</b> — as operators do; off, a removed node that never learns it was removed keeps campaigning (§4.2.3)</span>"#) }</label>
-            <NetworkForm network={p.network} on_act={p.on_act.clone()} />
+            { network_form(p.network, p.forms, p.on_act, p.send) }
             { static_html(r#"<h4>Teaching faults</h4><p class="muted small">Each switch breaks one rule of Raft on purpose. The checkers should catch it.</p>"#) }
             { for Faults::ALL.iter().map(|f| {
                 let on = c.faults.iter().any(|x| x == f.name);
@@ -109,35 +113,12 @@ pub fn settings(p: SettingsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct NetProps {
-    network: LinkConfig,
-    on_act: Callback<Action>,
-}
-
-/// Edits a copy of the network settings; Apply records a set-network action at the current time.
-#[component]
-fn NetworkForm(p: &NetProps) -> Html {
-    let draft = use_state(|| p.network);
-    {
-        let draft = draft.clone();
-        use_effect_with(p.network, move |n| draft.set(*n));
-    }
-    let d = *draft;
-    let field = |set: fn(&mut LinkConfig, f64)| {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(v) = crate::util::parse_num(&crate::util::input_value(&e)) {
-                if v.is_finite() && v >= 0.0 {
-                    let mut n = *draft;
-                    set(&mut n, v);
-                    draft.set(n);
-                }
-            }
-        })
-    };
+/// Edits a copy of the network settings (`forms.net`); Apply records a set-network action at
+/// the current time.
+fn network_form(network: LinkConfig, forms: &Forms, on_act: &Callback<Action>, send: &Callback<Msg>) -> Html {
+    let d = forms.net.unwrap_or(network);
     let apply = {
-        let on_act = p.on_act.clone();
+        let on_act = on_act.clone();
         Callback::from(move |_: MouseEvent| {
             on_act.emit(Action::SetNetwork {
                 link: None,
@@ -148,26 +129,26 @@ fn NetworkForm(p: &NetProps) -> Html {
             })
         })
     };
-    let pct = |v: f64| crate::util::Fx(v * 100.0).to_string();
+    let pct = |field: Num, v: f64| forms.text(field, crate::util::Fx(v * 100.0).to_string());
     html! {
         <fieldset class="net">
             { static_html(r#"<legend>Network (applies from now, recorded in the run)</legend>"#) }
             <div class="form-grid">
                 { static_html(r#"<label for="net-lo">latency</label>"#) }
                 <span class="inline">
-                    <input id="net-lo" type="number" min="0" max="60000" value={d.latency_ms[0].to_string()} oninput={field(|n, v| n.latency_ms[0] = v as u64)} aria-label="Minimum latency, ms" />
+                    <input id="net-lo" type="number" min="0" max="60000" value={forms.text(Num::LatencyMin, d.latency_ms[0].to_string())} oninput={num(send, Num::LatencyMin)} aria-label="Minimum latency, ms" />
                     {" – "}
-                    <input type="number" min="0" max="60000" value={d.latency_ms[1].to_string()} oninput={field(|n, v| n.latency_ms[1] = v as u64)} aria-label="Maximum latency, ms" />
+                    <input type="number" min="0" max="60000" value={forms.text(Num::LatencyMax, d.latency_ms[1].to_string())} oninput={num(send, Num::LatencyMax)} aria-label="Maximum latency, ms" />
                     {" ms"}
                 </span>
                 { static_html(r#"<label for="net-loss">loss</label>"#) }
-                <span class="inline"><input id="net-loss" type="number" min="0" max="100" step="1" value={pct(d.loss)} oninput={field(|n, v| n.loss = (v / 100.0).min(1.0))} />{" %"}</span>
+                <span class="inline"><input id="net-loss" type="number" min="0" max="100" step="1" value={pct(Num::Loss, d.loss)} oninput={num(send, Num::Loss)} />{" %"}</span>
                 { static_html(r#"<label for="net-dup">duplicate</label>"#) }
-                <span class="inline"><input id="net-dup" type="number" min="0" max="100" step="1" value={pct(d.duplicate)} oninput={field(|n, v| n.duplicate = (v / 100.0).min(1.0))} />{" %"}</span>
+                <span class="inline"><input id="net-dup" type="number" min="0" max="100" step="1" value={pct(Num::Duplicate, d.duplicate)} oninput={num(send, Num::Duplicate)} />{" %"}</span>
                 { static_html(r#"<label for="net-reorder">reorder</label>"#) }
-                <span class="inline"><input id="net-reorder" type="number" min="0" max="100" step="1" value={pct(d.reorder)} oninput={field(|n, v| n.reorder = (v / 100.0).min(1.0))} />{" %"}</span>
+                <span class="inline"><input id="net-reorder" type="number" min="0" max="100" step="1" value={pct(Num::Reorder, d.reorder)} oninput={num(send, Num::Reorder)} />{" %"}</span>
             </div>
-            <button class="primary" disabled={d == p.network} onclick={apply}>{"Apply to all links"}</button>
+            <button class="primary" disabled={d == network} onclick={apply}>{"Apply to all links"}</button>
         </fieldset>
     }
 }

@@ -157,3 +157,8 @@ pub fn edit<E: AsRef<web_sys::Event>>(
         crate::app::Msg::Edit(set, value.and_then(|v| v.as_string()).unwrap_or_default())
     })
 }
+
+/// A number field's callback: sends the text typed (`Msg::Num`).
+pub fn num(send: &yew::Callback<crate::app::Msg>, field: crate::app::Num) -> yew::Callback<web_sys::InputEvent> {
+    send.reform(move |e: web_sys::InputEvent| crate::app::Msg::Num(field, input_value(&e)))
+}
