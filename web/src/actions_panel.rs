@@ -1,7 +1,8 @@
 //! Acting on the network (partitions and their presets, heal) and as a client (write, read).
 
-use crate::reads_panel::{read_list, recent_reads, ReadForm, ReadRow};
-use crate::util::{emits, fmt_ms, static_html};
+use crate::app::{Forms, Msg};
+use crate::reads_panel::{read_form, read_list, recent_reads, ReadRow};
+use crate::util::{edit, emits, fmt_ms, static_html};
 use raft_core::NodeId;
 use raft_sim::kv::Op;
 use raft_sim::{Action, NodeRef, World};
@@ -14,23 +15,19 @@ pub fn minority_with_leader(ids: &[NodeId], leader: Option<NodeId>) -> Vec<NodeI
     (0..size).map(|k| ids[(start + k) % ids.len()]).collect()
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NetworkProps {
-    /// The nodes still in the cluster (removed ones are left out).
-    pub nodes: Vec<NodeId>,
-    pub leader: Option<NodeId>,
-    pub cuts: usize,
-    pub on_act: Callback<Action>,
-}
-
-#[component]
-pub fn NetworkPanel(p: &NetworkProps) -> Html {
-    let groups = use_state(|| vec![0u8; p.nodes.len()]);
-    let ids = &p.nodes;
+/// Partitions: presets, and groups picked per node (`groups`, by position in `ids`).
+pub fn network_panel(
+    ids: &[NodeId],
+    leader: Option<NodeId>,
+    cuts: usize,
+    groups: &[u8],
+    on_act: &Callback<Action>,
+    send: &Callback<Msg>,
+) -> Html {
     let n = ids.len();
     let g: Vec<u8> = (0..n).map(|i| groups.get(i).copied().unwrap_or(0)).collect();
-    let act = |a: Action| emits(&p.on_act, a);
-    let minority = minority_with_leader(ids, p.leader);
+    let act = |a: Action| emits(on_act, a);
+    let minority = minority_with_leader(ids, leader);
     let minority_text = minority.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(", ");
     let custom: Vec<Vec<NodeRef>> = (0..3u8)
         .map(|k| (0..n).filter(|i| g[*i] == k).map(|i| NodeRef::Id(ids[i])).collect::<Vec<_>>())
@@ -41,24 +38,20 @@ pub fn NetworkPanel(p: &NetworkProps) -> Html {
         <div class="network-panel">
             { static_html(r#"<p class="muted small">Click a link in the cluster to cut or restore it; a node’s inspector cuts links one way.</p>"#) }
             <div class="btn-row">
-                <button disabled={p.leader.is_none()} onclick={act(Action::Isolate { node: NodeRef::Leader })}>{"Isolate the leader"}</button>
+                <button disabled={leader.is_none()} onclick={act(Action::Isolate { node: NodeRef::Leader })}>{"Isolate the leader"}</button>
                 <button disabled={n < 3} onclick={act(Action::Partition { groups: vec![minority.iter().map(|i| NodeRef::Id(*i)).collect()] })}
                     title={format!("{minority_text} on one side, the rest on the other")}>
                     { format!("Split: {minority_text} | rest") }
                 </button>
-                <button class="primary" disabled={p.cuts == 0} onclick={act(Action::Heal)}>{"Heal all links"}</button>
+                <button class="primary" disabled={cuts == 0} onclick={act(Action::Heal)}>{"Heal all links"}</button>
             </div>
             { static_html(r#"<h4>Partition into groups</h4>"#) }
             { static_html(r#"<p class="muted small">Click a node to move it between groups A, B and C, then apply.</p>"#) }
             <div class="groups">
                 { for (0..n).map(|i| {
-                    let groups = groups.clone();
-                    let g2 = g.clone();
-                    let onclick = Callback::from(move |_: MouseEvent| {
-                        let mut v = g2.clone();
-                        v[i] = (v[i] + 1) % 3;
-                        groups.set(v);
-                    });
+                    let mut next = g.clone();
+                    next[i] = (next[i] + 1) % 3;
+                    let onclick = emits(send, Msg::Groups(next));
                     let letter = ["A", "B", "C"][g[i] as usize];
                     let id = ids[i];
                     html! { <button class={classes!("group-chip", format!("g{}", g[i]))} {onclick}
@@ -144,53 +137,35 @@ pub fn clients_view(w: &World) -> ClientsView {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ClientsProps {
-    pub view: ClientsView,
-    pub on_act: Callback<Action>,
-}
-
-#[component]
-pub fn ClientsPanel(p: &ClientsProps) -> Html {
-    let key = use_state(|| "x".to_string());
-    let value = use_state(|| "1".to_string());
-    let client = use_state(|| 1u64);
-    let text_input = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(crate::util::input_value(&e).chars().take(32).collect()))
-    };
-    let on_client = {
-        let client = client.clone();
-        Callback::from(move |e: Event| client.set(crate::util::select_value(&e).parse().unwrap_or(1)))
-    };
-    let c = Some(*client).filter(|c| *c != 1);
+/// Writes and reads as a client, and what the clients wait for and got.
+pub fn clients_panel(v: &ClientsView, forms: &Forms, on_act: &Callback<Action>, send: &Callback<Msg>) -> Html {
+    let c = Some(forms.client).filter(|c| *c != 1);
     let write = {
-        let (k, v, on_act, value) = ((*key).clone(), (*value).clone(), p.on_act.clone(), value.clone());
+        let (k, v, send) = (forms.key.clone(), forms.value.clone(), send.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if k.is_empty() {
                 return;
             }
-            on_act.emit(Action::ClientWrite { key: k.clone(), value: v.clone(), client: c });
+            send.emit(Msg::Act(Action::ClientWrite { key: k.clone(), value: v.clone(), client: c }));
             // Suggest the next value so repeated writes are distinguishable.
             if let Ok(n) = v.parse::<u64>() {
-                value.set((n + 1).to_string());
+                send.emit(Msg::Edit(|f, s| f.value = s, (n + 1).to_string()));
             }
         })
     };
-    let v = &p.view;
     html! {
         <div class="clients-panel">
             <form class="client-form" onsubmit={write}>
-                <select onchange={on_client} aria-label="Client">
-                    { for (1..=v.count as u64).map(|i| html! { <option value={i.to_string()} selected={*client == i}>{ format!("C{i}") }</option> }) }
+                <select onchange={edit::<Event>(send, |f, s| f.client = s.parse().unwrap_or(1))} aria-label="Client">
+                    { for (1..=v.count as u64).map(|i| html! { <option value={i.to_string()} selected={forms.client == i}>{ format!("C{i}") }</option> }) }
                 </select>
-                <input value={(*key).clone()} oninput={text_input(&key)} aria-label="Key" placeholder="key" size="6" />
+                <input value={forms.key.clone()} oninput={edit::<InputEvent>(send, |f, s| f.key = s.chars().take(32).collect())} aria-label="Key" placeholder="key" size="6" />
                 {"="}
-                <input value={(*value).clone()} oninput={text_input(&value)} aria-label="Value" placeholder="value" size="6" />
+                <input value={forms.value.clone()} oninput={edit::<InputEvent>(send, |f, s| f.value = s.chars().take(32).collect())} aria-label="Value" placeholder="value" size="6" />
                 <button type="submit" class="primary">{"Write"}</button>
             </form>
-            <ReadForm read_key={(*key).clone()} client={c} nodes={v.nodes.clone()} check_quorum={v.check_quorum} on_act={p.on_act.clone()} />
+            { read_form(&forms.key, c, &v.nodes, v.check_quorum, forms, on_act, send) }
             { static_html(r#"<p class="muted small">The client sends to the node it believes leads; followers redirect it, and it retries after a timeout.</p>"#) }
             if !v.waiting.is_empty() {
                 { static_html(r#"<h4>Waiting</h4>"#) }

@@ -19,8 +19,9 @@ use gloo::events::EventListener;
 use gloo::render::AnimationFrame;
 use gloo::timers::callback::Timeout;
 use raft_core::NodeId;
+use raft_sim::kv::ReadMode;
 use raft_sim::session::Sample;
-use raft_sim::{Action, NodeRef, RunOptions, Session, Violation};
+use raft_sim::{Action, LinkConfig, NodeRef, RunOptions, Session, Violation};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
@@ -57,6 +58,12 @@ pub enum Msg {
     Visible(bool),
     ClearToast,
     Redraw,
+    /// A form field changed: `set` stores the field's new text in `App::forms`.
+    Edit(fn(&mut Forms, String), String),
+    /// A number field changed (its text).
+    Num(Num, String),
+    Voters(Option<Vec<NodeId>>),
+    Groups(Vec<u8>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +73,106 @@ pub enum Tab {
     Clients,
     Setup,
     Safety,
+}
+
+/// What the side panel shows. Its forms' contents belong to it (`App::forms`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Panel {
+    #[default]
+    Overview,
+    Node,
+    Msg,
+    Clients,
+    Network,
+    Setup,
+    Safety,
+}
+
+/// What the visitor typed or picked in the side panel's forms. Kept in the App rather than in
+/// a component per panel (each component costs its own code in the wasm), and as a component's
+/// state would be: dropped when another panel opens. Every input event stores what was typed,
+/// so the page's re-renders while playing never overwrite it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forms {
+    /// The voters picked for a joint change; None: the current ones.
+    pub voters: Option<Vec<NodeId>>,
+    /// The partition group (0-2) of each live node, by position.
+    pub groups: Vec<u8>,
+    pub key: String,
+    pub value: String,
+    pub client: u64,
+    pub read_mode: ReadMode,
+    /// The node a read asks first; 0: the one the client believes leads.
+    pub via: u64,
+    /// The delay a message is given, ms.
+    pub delay: u64,
+    /// The network settings being edited; None: as they are.
+    pub net: Option<LinkConfig>,
+    /// Text typed into a number field that it refused, shown as typed (as by an input left
+    /// alone) until the form changes or is drawn for other data (`drawn_for`), as a component's was.
+    pub raw: Vec<(Num, String)>,
+    pub drawn_for: FormsKey,
+}
+
+/// A number field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Num {
+    Delay,
+    LatencyMin,
+    LatencyMax,
+    Loss,
+    Duplicate,
+    Reorder,
+}
+
+/// The data a panel's forms are drawn for besides what was typed: the message inspected (with
+/// its arrival time and fate), or the network settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FormsKey {
+    pub msg: Option<(u64, Option<(u64, bool)>)>,
+    pub network: LinkConfig,
+}
+
+impl Forms {
+    /// Stores a number field's text if the field accepts it.
+    fn set_num(&mut self, field: Num, text: &str) -> bool {
+        if field == Num::Delay {
+            return text.parse::<u64>().map(|v| self.delay = v.min(60_000)).is_ok();
+        }
+        let Some(v) = crate::util::parse_num(text).filter(|v| *v >= 0.0) else { return false };
+        let n = self.net.get_or_insert(self.drawn_for.network);
+        match field {
+            Num::LatencyMin => n.latency_ms[0] = v as u64,
+            Num::LatencyMax => n.latency_ms[1] = v as u64,
+            Num::Loss => n.loss = (v / 100.0).min(1.0),
+            Num::Duplicate => n.duplicate = (v / 100.0).min(1.0),
+            _ => n.reorder = (v / 100.0).min(1.0),
+        }
+        true
+    }
+
+    /// A number field's text: as typed if it was refused, else `value`.
+    pub fn text(&self, field: Num, value: String) -> String {
+        self.raw.iter().find(|(f, _)| *f == field).map_or(value, |(_, t)| t.clone())
+    }
+}
+
+impl Default for Forms {
+    fn default() -> Self {
+        Forms {
+            voters: None,
+            groups: Vec::new(),
+            key: "x".into(),
+            value: "1".into(),
+            client: 1,
+            read_mode: ReadMode::Log,
+            via: 0,
+            delay: 100,
+            net: None,
+            raw: Vec::new(),
+            drawn_for: FormsKey::default(),
+        }
+    }
 }
 
 /// Callbacks made once: a fresh callback each render would defeat the children's memoization.
@@ -143,6 +250,9 @@ pub struct App {
 
     pub(crate) selected: Selection,
     pub(crate) tab: Tab,
+    pub(crate) forms: Forms,
+    /// The panel `forms` belongs to.
+    pub(crate) forms_for: Panel,
     pub(crate) errors: Vec<String>,
     pub(crate) toast: Option<String>,
     pub(crate) toast_timer: Option<Timeout>,
@@ -248,6 +358,8 @@ impl Component for App {
             expects: Rc::default(),
             selected: Selection::None,
             tab: Tab::Inspect,
+            forms: Forms::default(),
+            forms_for: Panel::Overview,
             errors,
             toast: None,
             toast_timer: None,
@@ -379,6 +491,18 @@ impl Component for App {
                 self.flights.sync(&self.sim.runner.world, self.vclock, self.speed(), self.playing);
                 return false;
             }
+            Msg::Edit(set, text) => set(&mut self.forms, text),
+            Msg::Num(field, text) => {
+                let f = &mut self.forms;
+                if f.set_num(field, &text) {
+                    f.raw.clear();
+                } else {
+                    f.raw.retain(|(g, _)| *g != field);
+                    f.raw.push((field, text));
+                }
+            }
+            Msg::Voters(v) => self.forms.voters = v,
+            Msg::Groups(g) => self.forms.groups = g,
         }
         true
     }
@@ -389,6 +513,18 @@ impl Component for App {
 
     fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
         self.arm_toast(ctx);
+        // The forms start afresh when their panel closes; the view drew the defaults already.
+        let panel = crate::layout::panel(self);
+        if self.forms_for != panel {
+            self.forms = Forms::default();
+            self.forms_for = panel;
+        }
+        let key = self.forms_key(panel);
+        if self.forms.drawn_for != key {
+            self.forms.drawn_for = key;
+            self.forms.raw.clear();
+            self.forms.net = None;
+        }
         // The layer exists from the first render on; a re-render may also have re-created a
         // node's ring, which `sync` notices.
         let cb = &self.cb;
@@ -561,6 +697,34 @@ impl App {
             Change::NewSeed => s.seed = Some(crate::util::random_seed()),
         }
         self.rebuild(ctx, s);
+    }
+
+    /// The forms as the side panel shows them: the defaults for a panel just opened, without
+    /// refused texts and the network draft when drawn for other data.
+    pub(crate) fn forms(&self, panel: Panel) -> std::borrow::Cow<'_, Forms> {
+        let mut f = if self.forms_for == panel {
+            std::borrow::Cow::Borrowed(&self.forms)
+        } else {
+            std::borrow::Cow::Owned(Forms::default())
+        };
+        if f.drawn_for != self.forms_key(panel) {
+            let f = f.to_mut();
+            f.raw.clear();
+            f.net = None;
+        }
+        f
+    }
+
+    fn forms_key(&self, panel: Panel) -> FormsKey {
+        let w = &self.sim.runner.world;
+        match (panel, self.selected) {
+            (Panel::Msg, Selection::Msg(id)) => FormsKey {
+                msg: Some((id, w.in_flight.get(&id).map(|m| (m.deliver_ms, m.dropped)))),
+                ..FormsKey::default()
+            },
+            (Panel::Setup, _) => FormsKey { msg: None, network: w.network.default },
+            _ => FormsKey::default(),
+        }
     }
 
     pub(crate) fn show_toast(&mut self, text: String) {

@@ -109,54 +109,61 @@ impl PartialEq for EventLogProps {
     }
 }
 
+/// The event log's filters: one state (each `use_state` type costs its own code in the wasm).
+#[derive(Clone, Default)]
+struct Filter {
+    query: String,
+    hidden: Vec<Cat>,
+    details: bool,
+    /// Only events about this node; 0: all.
+    node: u64,
+}
+
 #[component]
 pub fn EventLog(p: &EventLogProps) -> Html {
-    let query = use_state(String::new);
-    let hidden = use_state(Vec::<Cat>::new);
-    let details = use_state(|| false);
-    let node = use_state(|| 0u64);
+    let filter = use_state(Filter::default);
+    let Filter { query, hidden, details, node } = &*filter;
+    let (details, node) = (*details, *node);
     let q = query.to_ascii_lowercase();
     let shown: Vec<&Rc<EventRow>> = p
         .rows
         .iter()
         .rev()
-        .filter(|r| (*details || r.story) && !hidden.contains(&r.cat))
-        .filter(|r| *node == 0 || r.node == Some(*node) || r.text.contains(&format!("S{}", *node)))
+        .filter(|r| (details || r.story) && !hidden.contains(&r.cat))
+        .filter(|r| node == 0 || r.node == Some(node) || r.text.contains(&format!("S{node}")))
         .filter(|r| q.is_empty() || r.text.to_ascii_lowercase().contains(&q))
         .take(MAX_ROWS)
         .collect();
-    let on_query = {
-        let query = query.clone();
-        Callback::from(move |e: InputEvent| query.set(crate::util::input_value(&e)))
+    // A filter changed by an event: a copy of the current one, changed.
+    let change = |f: fn(&mut Filter, &Event)| {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            let mut next = (*filter).clone();
+            f(&mut next, &e);
+            filter.set(next);
+        })
     };
-    let on_details = {
-        let details = details.clone();
-        Callback::from(move |e: Event| details.set(crate::util::input_checked(&e)))
-    };
-    let on_node = {
-        let node = node.clone();
-        Callback::from(move |e: Event| node.set(crate::util::select_value(&e).parse().unwrap_or(0)))
-    };
+    let on_query = change(|f, e| f.query = crate::util::input_value(e));
+    let on_query = on_query.reform(|e: InputEvent| e.into());
+    let on_details = change(|f, e| f.details = crate::util::input_checked(e));
+    let on_node = change(|f, e| f.node = crate::util::select_value(e).parse().unwrap_or(0));
     html! {
         <div class="event-log">
             <div class="filters" role="group" aria-label="Filter events">
-                <input type="search" placeholder="Filter…" value={(*query).clone()} oninput={on_query} aria-label="Filter events by text" />
+                <input type="search" placeholder="Filter…" value={query.clone()} oninput={on_query} aria-label="Filter events by text" />
                 <select onchange={on_node} aria-label="Only events about a node">
-                    <option value="0" selected={*node == 0}>{"all nodes"}</option>
-                    { for (1..=p.nodes as u64).map(|i| html! { <option value={i.to_string()} selected={*node == i}>{ format!("S{i}") }</option> }) }
+                    <option value="0" selected={node == 0}>{"all nodes"}</option>
+                    { for (1..=p.nodes as u64).map(|i| html! { <option value={i.to_string()} selected={node == i}>{ format!("S{i}") }</option> }) }
                 </select>
                 { for Cat::ALL.iter().map(|(cat, name)| {
                     let on = !hidden.contains(cat);
-                    let hidden = hidden.clone();
-                    let cat = *cat;
-                    let onclick = Callback::from(move |_: MouseEvent| {
-                        let mut h = (*hidden).clone();
-                        if let Some(i) = h.iter().position(|c| *c == cat) { h.remove(i); } else { h.push(cat); }
-                        hidden.set(h);
-                    });
+                    let mut next = (*filter).clone();
+                    if let Some(i) = next.hidden.iter().position(|c| c == cat) { next.hidden.remove(i); } else { next.hidden.push(*cat); }
+                    let set = filter.setter();
+                    let onclick = Callback::from(move |_: MouseEvent| set.set(next.clone()));
                     html! { <button class={classes!("chip", cat.class(), on.then_some("on"))} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
                 }) }
-                <label class="check small"><input type="checkbox" checked={*details} onchange={on_details} />{"routine detail"}</label>
+                <label class="check small"><input type="checkbox" checked={details} onchange={on_details} />{"routine detail"}</label>
             </div>
             <ol class="events" aria-label="Events, newest first">
                 if shown.is_empty() {

@@ -1,9 +1,10 @@
 //! Inspectors: a node's state (durable vs volatile) with the actions that apply to it, and a
 //! message's every field with drop, duplicate and delay.
 
+use crate::app::{Forms, Msg, Num};
 use crate::membership::{self, ConfigView, Member};
 use crate::snapshot::Status;
-use crate::util::{def, emits, fmt_ms, static_html, term_class};
+use crate::util::{def, emits, fmt_ms, num, static_html, term_class};
 use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
 use raft_sim::kv::{Command, Op};
 use raft_sim::network::{InFlight, Payload, Reply};
@@ -453,29 +454,19 @@ pub fn msg_detail(m: &InFlight) -> MsgDetail {
     MsgDetail { id: m.id, kind: m.kind(), dropped: m.dropped, fields: f, entries }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct MsgInspectorProps {
-    pub detail: Option<MsgDetail>,
-    pub id: u64,
-    pub on_act: Callback<Action>,
-}
-
-#[component]
-pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
-    let delay = use_state(|| 100u64);
-    let Some(d) = &p.detail else {
-        return html! { <div class="inspector"><p class="muted">{ format!("Message {} has arrived or been lost.", p.id) }</p></div> };
+/// A message's fields and what can be done to it; the delay to give it is in `forms`.
+pub fn msg_inspector(
+    id: u64,
+    detail: Option<MsgDetail>,
+    forms: &Forms,
+    on_act: &Callback<Action>,
+    send: &Callback<Msg>,
+) -> Html {
+    let Some(d) = &detail else {
+        return html! { <div class="inspector"><p class="muted">{ format!("Message {id} has arrived or been lost.") }</p></div> };
     };
     let id = d.id;
-    let act = |a: Action| emits(&p.on_act, a);
-    let on_delay_input = {
-        let delay = delay.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Ok(v) = crate::util::input_value(&e).parse::<u64>() {
-                delay.set(v.min(60_000));
-            }
-        })
-    };
+    let act = |a: Action| emits(on_act, a);
     html! {
         <div class="inspector">
             <h3 class="insp-title">{ format!("Message {id}: {}", d.kind) }</h3>
@@ -483,8 +474,9 @@ pub fn MsgInspector(p: &MsgInspectorProps) -> Html {
                 <button disabled={d.dropped} onclick={act(Action::DropMessage { id })}>{"Drop"}</button>
                 <button onclick={act(Action::DuplicateMessage { id })}>{"Duplicate"}</button>
                 <span class="delay">
-                    <button onclick={act(Action::DelayMessage { id, ms: *delay })}>{"Delay by"}</button>
-                    <input type="number" min="1" max="60000" value={delay.to_string()} oninput={on_delay_input} aria-label="Delay in milliseconds" />
+                    <button onclick={act(Action::DelayMessage { id, ms: forms.delay })}>{"Delay by"}</button>
+                    <input type="number" min="1" max="60000" value={forms.text(Num::Delay, forms.delay.to_string())}
+                        oninput={num(send, Num::Delay)} aria-label="Delay in milliseconds" />
                     {" ms"}
                 </span>
             </div>

@@ -1,23 +1,23 @@
 //! The page's layout: header, narration, the cluster with its timeline, the side panel, logs
 //! and events; or, with `?embed`, just the cluster, play/pause and the scrubber.
 
-use crate::actions_panel::{clients_view, ClientsPanel, NetworkPanel};
-use crate::app::{App, Msg, Tab};
+use crate::actions_panel::{clients_panel, clients_view, network_panel};
+use crate::app::{App, Msg, Panel, Tab};
 use crate::chart::chart;
 use crate::cluster_view::{cluster_view, ClusterProps};
 use crate::controls::{controls, ControlsProps};
 use crate::event_log::EventLog;
-use crate::inspector::{msg_detail, node_detail, node_inspector, MsgInspector, Selection};
+use crate::inspector::{msg_detail, msg_inspector, node_detail, node_inspector, Selection};
 use crate::log_view::LogView;
 use crate::membership::{cluster_config, live_ids, set, Member};
-use crate::membership_panel::MembershipPanel;
+use crate::membership_panel::{membership_panel, MembershipProps};
 use crate::safety_panel::safety_panel;
-use crate::scenarios::{Narration, ScenarioPicker};
-use crate::settings::Settings;
+use crate::scenarios::{scenario_picker, NarrationProps};
+use crate::settings::{settings, SettingsProps};
 use crate::shortcuts::help_overlay;
 use crate::util::{emits, static_html, term_class};
+use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
-use std::rc::Rc;
 use yew::prelude::*;
 
 pub fn view(app: &App) -> Html {
@@ -64,7 +64,7 @@ pub fn view(app: &App) -> Html {
         <div class={root} data-trace-hash={hash} data-time-ms={now}>
             <header class="topbar">
                 { static_html(r#"<h1><span class="logo" aria-hidden="true">◉</span>Raft Playground</h1>"#) }
-                <ScenarioPicker catalog={app.catalog.clone()} current={app.setup.scenario.clone()} on_pick={app.cb.pick.clone()} />
+                { scenario_picker(&app.catalog, &app.setup.scenario, &app.cb.pick) }
                 <span class="spacer"></span>
                 <button onclick={emits(&app.cb.send, Msg::Share)} title="Copy a link that reproduces this run">{"Share link"}</button>
                 <button class="icon" onclick={emits(&app.cb.send, Msg::Help(true))} aria-label="Keyboard shortcuts and help (?)" title="Help (?)">{"?"}</button>
@@ -197,11 +197,17 @@ fn narration(app: &App) -> Html {
         None => Vec::new(),
     };
     let step = app.captions.iter().filter(|(at, _)| Some(*at) <= reached).count();
-    html! {
-        <Narration title={s.title.clone()} description={s.description.clone()} captions={Rc::new(current)}
-            step={step} total={app.captions.len()} holding={app.holding} pause_at_captions={app.pause_at_captions}
-            on_continue={app.cb.cont.clone()} on_toggle_pause={app.cb.pause_caps.clone()} />
-    }
+    crate::scenarios::narration(NarrationProps {
+        title: &s.title,
+        description: &s.description,
+        captions: current,
+        step,
+        total: app.captions.len(),
+        holding: app.holding,
+        pause_at_captions: app.pause_at_captions,
+        on_continue: &app.cb.cont,
+        on_toggle_pause: &app.cb.pause_caps,
+    })
 }
 
 fn side(app: &App) -> Html {
@@ -214,30 +220,28 @@ fn side(app: &App) -> Html {
         (Tab::Setup, "Setup".to_string()),
         (Tab::Safety, if nviol > 0 { format!("Safety ✗{nviol}") } else { "Safety".to_string() }),
     ];
-    // Each panel is built in one place: the overview and the clients panel are reached two ways.
-    let node = match (app.tab, app.selected) {
-        (Tab::Inspect, Selection::Node(id)) => node_detail(w, id),
-        _ => None,
-    };
-    let panel = match (app.tab, app.selected, node) {
-        (_, _, Some(d)) => node_inspector(&d, &app.cb.act),
-        (Tab::Inspect, Selection::Msg(id), _) => html! {
-            <MsgInspector id={id} detail={w.in_flight.get(&id).map(msg_detail)} on_act={app.cb.act.clone()} />
-        },
-        (Tab::Inspect, Selection::Clients, _) | (Tab::Clients, ..) => {
-            html! { <ClientsPanel view={clients_view(w)} on_act={app.cb.act.clone()} /> }
+    let kind = panel(app);
+    let forms = app.forms(kind);
+    let (act, send) = (&app.cb.act, &app.cb.send);
+    let panel = match (kind, app.selected) {
+        (Panel::Node, Selection::Node(id)) => {
+            node_detail(w, id).map_or_else(Html::default, |d| node_inspector(&d, act))
         }
-        (Tab::Inspect, ..) => overview(app),
-        (Tab::Network, ..) => html! {
-            <NetworkPanel nodes={live_ids(w)} leader={w.leader()} cuts={w.network.cut.len()} on_act={app.cb.act.clone()} />
-        },
-        (Tab::Setup, ..) => html! {
-            <Settings cluster={w.config.cluster.clone()} scenario_faults={app.sim.scenario.cluster.faults.clone()}
-                seed={w.seed} network={w.network.default} on_change={app.cb.setting.clone()} on_act={app.cb.act.clone()} />
-        },
-        (Tab::Safety, ..) => html! {
-            { safety_panel(&app.violations, &app.faults, &app.expects, &app.cb.seek) }
-        },
+        (Panel::Msg, Selection::Msg(id)) => msg_inspector(id, w.in_flight.get(&id).map(msg_detail), &forms, act, send),
+        (Panel::Clients, _) => clients_panel(&clients_view(w), &forms, act, send),
+        (Panel::Network, _) => network_panel(&live_ids(w), w.leader(), w.network.cut.len(), &forms.groups, act, send),
+        (Panel::Setup, _) => settings(SettingsProps {
+            cluster: &w.config.cluster,
+            scenario_faults: &app.sim.scenario.cluster.faults,
+            seed: w.seed,
+            network: w.network.default,
+            on_change: &app.cb.setting,
+            on_act: act,
+            forms: &forms,
+            send,
+        }),
+        (Panel::Safety, _) => safety_panel(&app.violations, &app.faults, &app.expects, &app.cb.seek),
+        _ => overview(app, &forms.voters),
     };
     html! {
         <>
@@ -255,9 +259,25 @@ fn side(app: &App) -> Html {
     }
 }
 
+/// Which panel the side shows: the tab's, or on the Inspect tab the selection's.
+pub fn panel(app: &App) -> Panel {
+    let w = &app.sim.runner.world;
+    match (app.tab, app.selected) {
+        (Tab::Inspect, Selection::Node(id)) if (id as usize).checked_sub(1).is_some_and(|i| i < w.nodes.len()) => {
+            Panel::Node
+        }
+        (Tab::Inspect, Selection::Msg(_)) => Panel::Msg,
+        (Tab::Inspect, Selection::Clients) | (Tab::Clients, _) => Panel::Clients,
+        (Tab::Inspect, _) => Panel::Overview,
+        (Tab::Network, _) => Panel::Network,
+        (Tab::Setup, _) => Panel::Setup,
+        (Tab::Safety, _) => Panel::Safety,
+    }
+}
+
 /// With nothing selected: quick actions, the membership controls and every node's state in one
 /// table. A plain function, not a component: it changes with the nodes, as the page does.
-fn overview(app: &App) -> Html {
+fn overview(app: &App, voters: &Option<Vec<NodeId>>) -> Html {
     let w = &app.sim.runner.world;
     let act = |a: Action| emits(&app.cb.act, a);
     let leader = w.leader();
@@ -274,8 +294,15 @@ fn overview(app: &App) -> Html {
                     { format!("Client writes x={v}") }
                 </button>
             </div>
-            <MembershipPanel config={cluster_config(w)} leader={leader} total={w.nodes.len()}
-                candidates={live_ids(w)} on_act={app.cb.act.clone()} />
+            { membership_panel(MembershipProps {
+                config: cluster_config(w),
+                leader,
+                candidates: live_ids(w),
+                total: w.nodes.len(),
+                draft: voters,
+                on_act: &app.cb.act,
+                send: &app.cb.send,
+            }) }
             <table class="nodes-table">
                 <thead><tr><th>{"node"}</th><th>{"role"}</th><th>{"term"}</th><th>{"vote"}</th><th>{"commit"}</th><th>{"last"}</th></tr></thead>
                 <tbody>

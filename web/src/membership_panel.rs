@@ -2,6 +2,7 @@
 //! the voters (C_old,new first, then C_new on its own). Per-node promote, remove and
 //! leadership transfer are in the node's inspector.
 
+use crate::app::Msg;
 use crate::membership::{set, ConfigView};
 use crate::util::{emits, static_html};
 use raft_core::NodeId;
@@ -11,23 +12,22 @@ use yew::prelude::*;
 /// The most nodes the simulator runs (raft-sim's MAX_NODES).
 pub const MAX_NODES: usize = 25;
 
-#[derive(Properties, PartialEq)]
-pub struct MembershipProps {
+pub struct MembershipProps<'a> {
     /// The configuration the page shows.
     pub config: Option<ConfigView>,
     pub leader: Option<NodeId>,
     /// Nodes that can still be members (not removed), and how many nodes there are in all.
     pub candidates: Vec<NodeId>,
     pub total: usize,
-    pub on_act: Callback<Action>,
+    /// The voters picked for a joint change; None: the current ones.
+    pub draft: &'a Option<Vec<NodeId>>,
+    pub on_act: &'a Callback<Action>,
+    pub send: &'a Callback<Msg>,
 }
 
-#[component]
-pub fn MembershipPanel(p: &MembershipProps) -> Html {
-    // The voters picked for a joint change; None: the current ones.
-    let draft = use_state(|| None::<Vec<NodeId>>);
+pub fn membership_panel(p: MembershipProps) -> Html {
     let current: Vec<NodeId> = p.config.as_ref().map(|c| c.m.voters.clone()).unwrap_or_default();
-    let picked: Vec<NodeId> = match &*draft {
+    let picked: Vec<NodeId> = match p.draft {
         Some(d) => p.candidates.iter().copied().filter(|id| d.contains(id)).collect(),
         None => current.clone(),
     };
@@ -50,13 +50,13 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
     } else {
         None
     };
-    let add = emits(&p.on_act, Action::AddNode);
+    let add = emits(p.on_act, Action::AddNode);
     let start = {
-        let (on_act, picked, draft) = (p.on_act.clone(), picked.clone(), draft.clone());
+        let (send, picked) = (p.send.clone(), picked.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            on_act.emit(Action::ChangeVoters { voters: picked.iter().map(|i| NodeRef::Id(*i)).collect() });
-            draft.set(None);
+            send.emit(Msg::Act(Action::ChangeVoters { voters: picked.iter().map(|i| NodeRef::Id(*i)).collect() }));
+            send.emit(Msg::Voters(None));
         })
     };
     let describe = match &p.config {
@@ -85,14 +85,11 @@ pub fn MembershipPanel(p: &MembershipProps) -> Html {
                     { static_html(r#"<legend>Change voters to</legend>"#) }
                     { for p.candidates.iter().map(|&id| {
                         let on = picked.contains(&id);
-                        let (draft, picked) = (draft.clone(), picked.clone());
-                        let onchange = Callback::from(move |_: Event| {
-                            let mut v: Vec<NodeId> = picked.iter().copied().filter(|x| *x != id).collect();
-                            if !on {
-                                v.push(id);
-                            }
-                            draft.set(Some(raft_core::quorum::sorted(v)));
-                        });
+                        let mut v: Vec<NodeId> = picked.iter().copied().filter(|x| *x != id).collect();
+                        if !on {
+                            v.push(id);
+                        }
+                        let onchange = emits(p.send, Msg::Voters(Some(raft_core::quorum::sorted(v))));
                         html! {
                             <label class="pick" key={id}>
                                 <input type="checkbox" checked={on} {onchange} aria-label={format!("S{id} votes in the new configuration")} />

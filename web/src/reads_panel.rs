@@ -1,7 +1,8 @@
 //! Client reads: the form (key, read mode, which node to ask) and the recent reads with who
 //! served them and whether the value was stale.
 
-use crate::util::{fmt_ms, static_html};
+use crate::app::{Forms, Msg};
+use crate::util::{edit, emits, fmt_ms, static_html};
 use raft_core::NodeId;
 use raft_sim::kv::{Op, ReadMode};
 use raft_sim::{Action, NodeRef, World};
@@ -53,62 +54,45 @@ pub fn recent_reads(w: &World, max: usize) -> Vec<ReadRow> {
         .collect()
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ReadFormProps {
-    /// The key the write form shows (reads default to it).
-    pub read_key: String,
-    pub client: Option<u64>,
-    /// Nodes a client may ask (not removed).
-    pub nodes: Vec<NodeId>,
-    pub check_quorum: bool,
-    pub on_act: Callback<Action>,
-}
-
-#[component]
-pub fn ReadForm(p: &ReadFormProps) -> Html {
-    let mode = use_state(|| ReadMode::Log);
-    // 0: the node the client believes leads.
-    let via = use_state(|| 0u64);
-    let on_mode = {
-        let mode = mode.clone();
-        Callback::from(move |e: Event| mode.set(ReadMode::parse(&crate::util::select_value(&e)).unwrap_or_default()))
-    };
-    let on_via = {
-        let via = via.clone();
-        Callback::from(move |e: Event| via.set(crate::util::select_value(&e).parse().unwrap_or(0)))
-    };
-    let read = {
-        let (key, client, m, v, on_act) = (p.read_key.clone(), p.client, *mode, *via, p.on_act.clone());
-        Callback::from(move |_: MouseEvent| {
-            if !key.is_empty() {
-                let via = (v > 0).then_some(NodeRef::Id(v));
-                on_act.emit(Action::ClientRead {
-                    key: key.clone(),
-                    client,
-                    mode: Some(m).filter(|m| *m != ReadMode::Log),
-                    via,
-                });
-            }
-        })
-    };
+/// A read of `key` (the write form's key) by a client (None: the first), in the mode and at
+/// the node picked in `forms`.
+pub fn read_form(
+    key: &str,
+    client: Option<u64>,
+    nodes: &[NodeId],
+    check_quorum: bool,
+    forms: &Forms,
+    on_act: &Callback<Action>,
+    send: &Callback<Msg>,
+) -> Html {
+    let (mode, via) = (forms.read_mode, forms.via);
+    let read = (!key.is_empty()).then(|| {
+        let via = (via > 0).then_some(NodeRef::Id(via));
+        emits(
+            on_act,
+            Action::ClientRead { key: key.to_string(), client, mode: Some(mode).filter(|m| *m != ReadMode::Log), via },
+        )
+    });
+    let on_mode = edit::<Event>(send, |f, s| f.read_mode = ReadMode::parse(&s).unwrap_or_default());
+    let on_via = edit::<Event>(send, |f, s| f.via = s.parse().unwrap_or(0));
     html! {
         <div class="read-form">
             <div class="inline">
-                <button type="button" onclick={read} disabled={p.read_key.is_empty()}>{ format!("Read {}", p.read_key) }</button>
+                <button type="button" onclick={read} disabled={key.is_empty()}>{ format!("Read {key}") }</button>
                 <label>{"mode "}
                     <select onchange={on_mode} aria-label="Read mode">
-                        { for ReadMode::ALL.iter().map(|m| html! { <option value={m.name()} selected={*mode == *m}>{ m.name() }</option> }) }
+                        { for ReadMode::ALL.iter().map(|m| html! { <option value={m.name()} selected={mode == *m}>{ m.name() }</option> }) }
                     </select>
                 </label>
                 <label>{"ask "}
                     <select onchange={on_via} aria-label="Node to ask" title="The client sends the read there first (once its earlier requests are done)">
-                        <option value="0" selected={*via == 0}>{"the leader"}</option>
-                        { for p.nodes.iter().map(|&i| html! { <option value={i.to_string()} selected={*via == i}>{ format!("S{i}") }</option> }) }
+                        <option value="0" selected={via == 0}>{"the leader"}</option>
+                        { for nodes.iter().map(|&i| html! { <option value={i.to_string()} selected={via == i}>{ format!("S{i}") }</option> }) }
                     </select>
                 </label>
             </div>
-            <p class="muted small">{ mode_help(*mode) }</p>
-            if *mode == ReadMode::Lease && !p.check_quorum {
+            <p class="muted small">{ mode_help(mode) }</p>
+            if mode == ReadMode::Lease && !check_quorum {
                 { static_html(r#"<p class="warn small" role="note">Lease reads need check-quorum (Setup): without it a deposed leader cannot know its lease ended, so the leader refuses them.</p>"#) }
             }
         </div>
@@ -118,7 +102,7 @@ pub fn ReadForm(p: &ReadFormProps) -> Html {
 /// The recent reads, stale ones marked.
 pub fn read_list(rows: &[ReadRow]) -> Html {
     if rows.is_empty() {
-        return html! { <p class="muted small">{"No read has completed yet."}</p> };
+        return static_html(r#"<p class="muted small">No read has completed yet.</p>"#);
     }
     html! {
         <ul class="plain reads">

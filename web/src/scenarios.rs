@@ -5,10 +5,10 @@
 //! is fetched from `scenarios/NAME.json` beside the page when it is first opened, and kept.
 
 use crate::url_state::Setup;
+use crate::util::static_html;
 use raft_sim::scenario::Scenario;
 use raft_sim::Action;
 use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
@@ -152,26 +152,23 @@ pub fn captions(s: &Scenario) -> Vec<(u64, String)> {
     c
 }
 
-#[derive(Properties, PartialEq)]
-pub struct PickerProps {
-    pub catalog: Rc<Vec<ScenarioInfo>>,
-    pub current: Option<String>,
-    pub on_pick: Callback<Option<String>>,
-}
-
-#[component]
-pub fn ScenarioPicker(p: &PickerProps) -> Html {
-    let on_pick = p.on_pick.clone();
-    let onchange = Callback::from(move |e: Event| {
+/// The scenario menu. A plain function, not a component: a component's machinery costs more wasm
+/// than rendering a dozen options with the page.
+pub fn scenario_picker(catalog: &[ScenarioInfo], current: &Option<String>, on_pick: &Callback<Option<String>>) -> Html {
+    let onchange = on_pick.reform(|e: Event| {
         let v = crate::util::select_value(&e);
-        on_pick.emit(if v.is_empty() { None } else { Some(v) });
+        if v.is_empty() {
+            None
+        } else {
+            Some(v)
+        }
     });
-    let cur = p.current.clone().unwrap_or_default();
+    let cur = current.as_deref().unwrap_or_default();
     html! {
         <select class="scenario-pick" aria-label="Scenario" {onchange}>
             <option value="" selected={cur.is_empty()}>{"Free play"}</option>
             <optgroup label="Guided scenarios">
-            { for p.catalog.iter().map(|s| html! {
+            { for catalog.iter().map(|s| html! {
                 <option value={s.name} selected={cur == s.name}>{ s.title.clone() }</option>
             }) }
             </optgroup>
@@ -179,30 +176,28 @@ pub fn ScenarioPicker(p: &PickerProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NarrationProps {
-    pub title: String,
-    pub description: String,
-    /// Captions at the latest caption time reached, with that time.
-    pub captions: Rc<Vec<String>>,
+/// The scenario's title, description and the captions reached.
+pub struct NarrationProps<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Captions at the latest caption time reached.
+    pub captions: Vec<String>,
     pub step: usize,
     pub total: usize,
     /// Paused at a caption: offer Continue.
     pub holding: bool,
     pub pause_at_captions: bool,
-    pub on_continue: Callback<()>,
-    pub on_toggle_pause: Callback<bool>,
+    pub on_continue: &'a Callback<()>,
+    pub on_toggle_pause: &'a Callback<bool>,
 }
 
-#[component]
-pub fn Narration(p: &NarrationProps) -> Html {
+pub fn narration(p: NarrationProps) -> Html {
     let on_continue = p.on_continue.reform(|_: MouseEvent| ());
-    let toggle = p.on_toggle_pause.clone();
-    let on_toggle = Callback::from(move |e: Event| toggle.emit(crate::util::input_checked(&e)));
+    let on_toggle = p.on_toggle_pause.reform(|e: Event| crate::util::input_checked(&e));
     html! {
         <section class="narration" aria-live="polite" aria-label="Scenario narration">
             <div class="narration-head">
-                <h2>{ p.title.clone() }</h2>
+                <h2>{ p.title.to_string() }</h2>
                 if p.total > 0 {
                     <span class="muted">{ format!("caption {} of {}", p.step, p.total) }</span>
                 }
@@ -212,7 +207,7 @@ pub fn Narration(p: &NarrationProps) -> Html {
                 </label>
             </div>
             if p.captions.is_empty() {
-                <p class="caption muted">{ p.description.clone() }</p>
+                <p class="caption muted">{ p.description.to_string() }</p>
             } else {
                 { for p.captions.iter().map(|c| html! { <p class="caption">{ c.clone() }</p> }) }
             }
@@ -220,7 +215,7 @@ pub fn Narration(p: &NarrationProps) -> Html {
                 <button class="primary" onclick={on_continue}>{"Continue ▸"}</button>
             }
             if !p.captions.is_empty() && !p.description.is_empty() {
-                <details class="about"><summary>{"About this scenario"}</summary><p>{ p.description.clone() }</p></details>
+                <details class="about">{ static_html(r#"<summary>About this scenario</summary>"#) }<p>{ p.description.to_string() }</p></details>
             }
         </section>
     }

@@ -151,3 +151,20 @@ pub fn def(term: impl Into<yew::AttrValue>, value: String) -> yew::Html {
 fn def_pair(term: yew::AttrValue, value: String) -> yew::Html {
     yew::html! { <><dt>{ term }</dt><dd>{ value }</dd></> }
 }
+
+/// A form field's callback: sends the field's new text (an input's or a select's value) to
+/// `set`, which stores it in `App::forms`. One closure type for every field.
+pub fn edit<E: AsRef<web_sys::Event>>(
+    send: &yew::Callback<crate::app::Msg>,
+    set: fn(&mut crate::app::Forms, String),
+) -> yew::Callback<E> {
+    send.reform(move |e: E| {
+        let value = e.as_ref().target().and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok());
+        crate::app::Msg::Edit(set, value.and_then(|v| v.as_string()).unwrap_or_default())
+    })
+}
+
+/// A number field's callback: sends the text typed (`Msg::Num`).
+pub fn num(send: &yew::Callback<crate::app::Msg>, field: crate::app::Num) -> yew::Callback<web_sys::InputEvent> {
+    send.reform(move |e: web_sys::InputEvent| crate::app::Msg::Num(field, input_value(&e)))
+}
