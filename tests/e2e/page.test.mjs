@@ -193,6 +193,18 @@ test('with hundreds of messages in flight, a canvas draws them and a click on a 
   await page.close();
 });
 
+test('the cluster size in Setup restarts the run with that many nodes', async () => {
+  const { page, errors } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  await page.getByRole('tab', { name: 'Setup' }).click();
+  await page.locator('#set-nodes').selectOption('7');
+  await page.waitForFunction(() => document.querySelectorAll('.node[data-node-id]').length === 7);
+  await page.waitForSelector('[data-role=leader]');
+  assert.match(page.url(), /[?&]nodes=7\b/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the page's wasm links no float formatting", () => {
   // Core's float formatting is ~9 KB of gzip. One `{}` of an f64 or one `f64::clamp` (whose
   // assertion prints its bounds) brings it back; its panic locations name flt2dec's files.

@@ -52,7 +52,8 @@ pub fn settings(p: SettingsProps) -> Html {
             }
         })
     };
-    let on_nodes = emit(|e| parse_change(Change::Nodes)(e));
+    // A <select>: its value is not an <input>'s (parse_change would read nothing).
+    let on_nodes = emit(|e| crate::util::select_value(&e).parse().ok().map(Change::Nodes));
     let on_tick = emit(|e| parse_change(Change::TickMs)(e));
     let on_election = emit(|e| parse_change(Change::ElectionTicks)(e));
     let on_heartbeat = emit(|e| parse_change(Change::HeartbeatTicks)(e));
