@@ -34,8 +34,8 @@ pub struct ControlsProps<'a> {
 }
 
 pub fn controls(p: &ControlsProps) -> Html {
-    let on_seek = p.cb.seek.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(0.0) as u64);
-    let on_speed = p.cb.speed.reform(|e: InputEvent| parse_num(&crate::util::input_value(&e)).unwrap_or(-2.0));
+    let on_seek = p.cb.seek.reform(|e: InputEvent| parse_num(&crate::util::field_value(&e)).unwrap_or(0.0) as u64);
+    let on_speed = p.cb.speed.reform(|e: InputEvent| parse_num(&crate::util::field_value(&e)).unwrap_or(-2.0));
     let speed = js_sys::Math::pow(10.0, p.speed_log);
     let end = p.end.max(p.now).max(1);
     let horizon_pct = (p.horizon as f64 / end as f64 * 100.0).min(100.0);

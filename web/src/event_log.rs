@@ -143,10 +143,10 @@ pub fn EventLog(p: &EventLogProps) -> Html {
             filter.set(next);
         })
     };
-    let on_query = change(|f, e| f.query = crate::util::input_value(e));
+    let on_query = change(|f, e| f.query = crate::util::field_value(e));
     let on_query = on_query.reform(|e: InputEvent| e.into());
     let on_details = change(|f, e| f.details = crate::util::input_checked(e));
-    let on_node = change(|f, e| f.node = crate::util::select_value(e).parse().unwrap_or(0));
+    let on_node = change(|f, e| f.node = crate::util::field_value(e).parse().unwrap_or(0));
     html! {
         <div class="event-log">
             <div class="filters" role="group" aria-label="Filter events">

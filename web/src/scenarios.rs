@@ -156,7 +156,7 @@ pub fn captions(s: &Scenario) -> Vec<(u64, String)> {
 /// than rendering a dozen options with the page.
 pub fn scenario_picker(catalog: &[ScenarioInfo], current: &Option<String>, on_pick: &Callback<Option<String>>) -> Html {
     let onchange = on_pick.reform(|e: Event| {
-        let v = crate::util::select_value(&e);
+        let v = crate::util::field_value(&e);
         if v.is_empty() {
             None
         } else {

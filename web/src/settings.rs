@@ -39,7 +39,7 @@ pub struct SettingsProps<'a> {
 }
 
 fn parse_change<T: std::str::FromStr>(f: fn(T) -> Change) -> impl Fn(Event) -> Option<Change> {
-    move |e: Event| crate::util::input_value(&e).trim().parse::<T>().ok().map(f)
+    move |e: Event| crate::util::field_value(&e).trim().parse::<T>().ok().map(f)
 }
 
 pub fn settings(p: SettingsProps) -> Html {
@@ -52,8 +52,7 @@ pub fn settings(p: SettingsProps) -> Html {
             }
         })
     };
-    // A <select>: its value is not an <input>'s (parse_change would read nothing).
-    let on_nodes = emit(|e| crate::util::select_value(&e).parse().ok().map(Change::Nodes));
+    let on_nodes = emit(|e| parse_change(Change::Nodes)(e));
     let on_tick = emit(|e| parse_change(Change::TickMs)(e));
     let on_election = emit(|e| parse_change(Change::ElectionTicks)(e));
     let on_heartbeat = emit(|e| parse_change(Change::HeartbeatTicks)(e));

@@ -68,18 +68,14 @@ pub fn element(d: &web_sys::Document, tag: &str, class: &str) -> Option<web_sys:
     Some(e)
 }
 
-/// The value of the input element an event came from.
-pub fn input_value(e: &web_sys::Event) -> String {
-    e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default()
+/// The value of the form field (an `<input>` or a `<select>`) an event came from.
+pub fn field_value(e: &web_sys::Event) -> String {
+    let value = e.target().and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok());
+    value.and_then(|v| v.as_string()).unwrap_or_default()
 }
 
 pub fn input_checked(e: &web_sys::Event) -> bool {
     e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.checked())
-}
-
-/// The value of a `<select>` an event came from.
-pub fn select_value(e: &web_sys::Event) -> String {
-    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()).unwrap_or_default()
 }
 
 /// A random seed from the browser (seeds only pick a run; the run itself is deterministic).
@@ -158,13 +154,10 @@ pub fn edit<E: AsRef<web_sys::Event>>(
     send: &yew::Callback<crate::app::Msg>,
     set: fn(&mut crate::app::Forms, String),
 ) -> yew::Callback<E> {
-    send.reform(move |e: E| {
-        let value = e.as_ref().target().and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok());
-        crate::app::Msg::Edit(set, value.and_then(|v| v.as_string()).unwrap_or_default())
-    })
+    send.reform(move |e: E| crate::app::Msg::Edit(set, field_value(e.as_ref())))
 }
 
 /// A number field's callback: sends the text typed (`Msg::Num`).
 pub fn num(send: &yew::Callback<crate::app::Msg>, field: crate::app::Num) -> yew::Callback<web_sys::InputEvent> {
-    send.reform(move |e: web_sys::InputEvent| crate::app::Msg::Num(field, input_value(&e)))
+    send.reform(move |e: web_sys::InputEvent| crate::app::Msg::Num(field, field_value(&e)))
 }
