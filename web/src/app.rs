@@ -151,6 +151,15 @@ impl Forms {
         true
     }
 
+    /// Drawn for other data: the refused texts and the network draft go, as an input's would.
+    fn draw_for(&mut self, key: FormsKey) {
+        if self.drawn_for != key {
+            self.drawn_for = key;
+            self.raw.clear();
+            self.net = None;
+        }
+    }
+
     /// A number field's text: as typed if it was refused, else `value`.
     pub fn text(&self, field: Num, value: String) -> String {
         self.raw.iter().find(|(f, _)| *f == field).map_or(value, |(_, t)| t.clone())
@@ -520,11 +529,7 @@ impl Component for App {
             self.forms_for = panel;
         }
         let key = self.forms_key(panel);
-        if self.forms.drawn_for != key {
-            self.forms.drawn_for = key;
-            self.forms.raw.clear();
-            self.forms.net = None;
-        }
+        self.forms.draw_for(key);
         // The layer exists from the first render on; a re-render may also have re-created a
         // node's ring, which `sync` notices.
         let cb = &self.cb;
@@ -707,10 +712,9 @@ impl App {
         } else {
             std::borrow::Cow::Owned(Forms::default())
         };
-        if f.drawn_for != self.forms_key(panel) {
-            let f = f.to_mut();
-            f.raw.clear();
-            f.net = None;
+        let key = self.forms_key(panel);
+        if f.drawn_for != key {
+            f.to_mut().draw_for(key);
         }
         f
     }
