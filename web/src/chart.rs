@@ -2,7 +2,7 @@
 //! grey while crashed), each node's commit index, and marks for faults and elections.
 //! Click anywhere to go to that moment.
 
-use crate::util::{fmt_ms, static_html, term_class, Fx};
+use crate::util::{fmt_ms, static_html, term_colour, Fx};
 use raft_core::{Role, Term};
 use raft_sim::session::Sample;
 use std::rc::Rc;
@@ -115,7 +115,7 @@ fn ChartBody(p: &BodyProps) -> Html {
                             };
                             let w = (x(t1) - x(t0)).max(0.8);
                             html! {
-                                <rect class={classes!("seg", cls, term_class(term))} x={Fx(x(t0)).to_string()} y={Fx(y + inset).to_string()}
+                                <rect class="seg" data-role={cls} style={format!("--tc:var(--t{})", term_colour(term))} x={Fx(x(t0)).to_string()} y={Fx(y + inset).to_string()}
                                     width={Fx(w).to_string()} height={Fx((LANE - 1.0 - 2.0 * inset).max(1.0)).to_string()}>
                                     <title>{ format!("S{}: {} in term {term}, {}–{}", i + 1, role.map_or("crashed", |r| r.name()), fmt_ms(t0), fmt_ms(t1)) }</title>
                                 </rect>
@@ -130,7 +130,7 @@ fn ChartBody(p: &BodyProps) -> Html {
                 html! { <polyline class="commit-line" points={pts.join(" ")} /> }
             }) }
             { for p.marks.iter().map(|m| html! {
-                <line class={classes!("mark", m.fault.then_some("fault"))} x1={Fx(x(m.t)).to_string()} x2={Fx(x(m.t)).to_string()} y1="0" y2={Fx(h).to_string()}>
+                <line class="mark" data-fault={m.fault.then_some("")} x1={Fx(x(m.t)).to_string()} x2={Fx(x(m.t)).to_string()} y1="0" y2={Fx(h).to_string()}>
                     <title>{ format!("{}: {}", fmt_ms(m.t), m.text) }</title>
                 </line>
             }) }

@@ -7,7 +7,7 @@
 use crate::inspector::Selection;
 use crate::membership::{Half, Member};
 use crate::snapshot::{LinkView, NodeView, Status, HUB, HUB_R};
-use crate::util::{emits, term_class, Fx};
+use crate::util::{class_of, emits, term_class, when, Fx};
 use raft_core::NodeId;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -38,9 +38,9 @@ pub fn cluster_view(p: ClusterProps) -> Html {
     let on_hub = emits(p.on_select, Selection::Clients);
     html! {
         <div class="stage-box">
-        <div class={classes!("stage", p.paused.then_some("paused"))}>
+        <div ~className={class_of(&["stage", when(p.paused, "paused")])}>
             <Links links={p.links.clone()} nodes={p.nodes.clone()} on_link={p.on_link.clone()} />
-            <button class={classes!("hub", (sel == Selection::Clients).then_some("selected"))} style={hub_style}
+            <button ~className={class_of(&["hub", when(sel == Selection::Clients, "selected")])} style={hub_style}
                 onclick={on_hub} aria-label="Clients: write and read values">
                 <span>{"clients"}</span>
                 if p.waiting > 0 { <small>{ format!("{} waiting", p.waiting) }</small> }
@@ -89,7 +89,7 @@ fn Links(p: &LinksProps) -> Html {
             };
             let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
             html! {
-                <g key={format!("{a}-{b}")} class={classes!("link", state)} {onclick}>
+                <g key={format!("{a}-{b}")} class="link" data-state={state} {onclick}>
                     <title>{ label }</title>
                     <line class="hit" x1={Fx(x1).to_string()} y1={Fx(y1).to_string()} x2={Fx(x2).to_string()} y2={Fx(y2).to_string()} />
                     <line class="wire" x1={Fx(x1).to_string()} y1={Fx(y1).to_string()} x2={Fx(x2).to_string()} y2={Fx(y2).to_string()} />
@@ -145,10 +145,10 @@ fn NodeEl(p: &NodeProps) -> Html {
     let dense = n.r < 4.0;
     let gap = if dense { 2.2 } else { 4.0 };
     let (lx, ly) = (n.x, if above { n.y - n.r - gap + 0.2 } else { n.y + n.r + gap });
-    let member = (n.member != Member::Voter).then_some(n.member.name());
+    let member = when(n.member != Member::Voter, n.member.name());
     html! {
         <>
-        <div class={classes!("node", n.status.name(), term_class(n.term), member, p.selected.then_some("selected"), n.flagged.then_some("flagged"))}
+        <div ~className={class_of(&["node", n.status.name(), &term_class(n.term), member, when(p.selected, "selected"), when(n.flagged, "flagged")])}
             style={format!("left:{}%;top:{}%;width:{}%;--r:{}", Fx(n.x), Fx(n.y), Fx(n.r * 2.0), Fx(n.r))}
             data-node-id={id.to_string()} data-role={n.status.name()} data-member={n.member.name()}
             data-half={n.half.map(Half::name)}>
@@ -163,8 +163,8 @@ fn NodeEl(p: &NodeProps) -> Html {
                 if n.status == Status::Paused { <span class="badge pause" aria-hidden="true">{"❚❚"}</span> }
             </button>
         </div>
-        <div class={classes!("node-name", n.status.name(), member)} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
-            <b>{ format!("S{id}") }{ for n.half.map(|h| html! { <i class={classes!("half", h.name().replace('+', "-"))}>{ h.name() }</i> }) }</b>
+        <div ~className={class_of(&["node-name", n.status.name(), member])} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
+            <b>{ format!("S{id}") }{ for n.half.map(|h| html! { <i ~className={class_of(&["half", &h.name().replace('+', "-")])}>{ h.name() }</i> }) }</b>
             if !dense { <span>{ role_word }</span> }
         </div>
         </>

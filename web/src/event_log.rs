@@ -1,7 +1,7 @@
 //! The event log: the core's decisions in plain words, the actions, lost messages and client
 //! results, filterable, newest first. Each time links to its moment on the timeline.
 
-use crate::util::{emits, fmt_ms, static_html};
+use crate::util::{class_of, emits, fmt_ms, static_html, when};
 use raft_core::{Event as CoreEvent, FollowerReason, NodeId};
 use raft_sim::trace::{Record, RecordKind};
 use std::rc::Rc;
@@ -161,7 +161,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                     if let Some(i) = next.hidden.iter().position(|c| c == cat) { next.hidden.remove(i); } else { next.hidden.push(*cat); }
                     let set = filter.setter();
                     let onclick = Callback::from(move |_: MouseEvent| set.set(next.clone()));
-                    html! { <button class={classes!("chip", cat.class(), on.then_some("on"))} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
+                    html! { <button ~className={class_of(&["chip", cat.class(), when(on, "on")])} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
                 }) }
                 <label class="check small"><input type="checkbox" checked={details} onchange={on_details} />{"routine detail"}</label>
             </div>
@@ -173,7 +173,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                     let t = r.time_ms;
                     let onclick = emits(&p.on_seek, t);
                     html! {
-                        <li class={r.cat.class()}>
+                        <li ~className={r.cat.class()}>
                             <button class="time" {onclick} title="Go to this moment">{ fmt_ms(t) }</button>
                             if let Some(n) = r.node { <span class="who">{ format!("S{n}") }</span> }
                             <span class="what">{ r.text.clone() }</span>

@@ -5,7 +5,7 @@
 use crate::inspector::Selection;
 use crate::membership::Member;
 use crate::snapshot::{LogRow, Status};
-use crate::util::{emits, static_html, term_class};
+use crate::util::{class_of, emits, static_html, term_class, when};
 use raft_core::{Index, NodeId};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -62,7 +62,7 @@ pub fn LogView(p: &LogProps) -> Html {
                 <div class="log-grid" style={grid} role="table" aria-label="Logs of all nodes">
                     <div class="lh corner" role="columnheader">{"index"}</div>
                     { for (lo..=hi).map(|i| html! {
-                        <div class={classes!("lh", (p.flagged_index == Some(i)).then_some("flagged"))} role="columnheader">{ i }</div>
+                        <div ~className={class_of(&["lh", when(p.flagged_index == Some(i), "flagged")])} role="columnheader">{ i }</div>
                     }) }
                     { for p.rows.iter().map(|r| row(r, lo, hi, p)) }
                 </div>
@@ -109,7 +109,7 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
             _ => format!("snapshot ≤ {snap} ({snap_term})"),
         };
         html! {
-            <div role="cell" class={classes!("snap", term_class(snap_term))} style={format!("grid-column: span {snap_cols}")}
+            <div role="cell" ~className={class_of(&["snap", &term_class(snap_term)])} style={format!("grid-column: span {snap_cols}")}
                 data-snapshot-index={snap.to_string()}
                 title={format!("S{id} snapshot: entries up to {snap} (term {snap_term}) are replaced by the state machine")}>
                 { text }
@@ -118,7 +118,7 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
     });
     html! {
         <>
-        <button class={classes!("rh", r.status.name(), (r.member != Member::Voter).then_some(r.member.name()), flagged_row.then_some("flagged"))} role="rowheader" {onclick}
+        <button ~className={class_of(&["rh", r.status.name(), when(r.member != Member::Voter, r.member.name()), when(flagged_row, "flagged")])} role="rowheader" {onclick}
             data-node={id.to_string()} data-commit={r.committed.to_string()} data-last-index={(r.snapshot.0 + r.cells.len() as u64).to_string()}
             title={format!("S{id}: commit index {}, last applied {}, on disk up to {}", r.committed, r.applied, r.stable)}>
             <b>{ format!("S{id}") }</b><small>{ head }</small><small class="ci">{ format!("commit {}", r.committed) }</small>
@@ -133,14 +133,14 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
             } else {
                 None
             };
-            let mk = mark.map(|(c, t)| html! { <span class={classes!("mk", c)}>{ t }</span> });
+            let mk = mark.map(|(c, t)| html! { <span ~className={class_of(&["mk", c])}>{ t }</span> });
             match cell {
                 Some(c) => {
                     let committed = i <= r.committed;
                     let flagged = flagged_row && p.flagged_index == Some(i);
                     html! {
-                        <div role="cell" class={classes!("cell", term_class(c.term), committed.then_some("c"), c.config.then_some("cfg"),
-                                (i > r.stable).then_some("u"), r.from_disk.then_some("disk"), flagged.then_some("flagged"))}
+                        <div role="cell" ~className={class_of(&["cell", &term_class(c.term), when(committed, "c"), when(c.config, "cfg"),
+                                when(i > r.stable, "u"), when(r.from_disk, "disk"), when(flagged, "flagged")])}
                             title={format!("S{id} index {i}, term {}: {}{}", c.term, c.label, if committed { ", committed" } else { "" })}>
                             { c.term }{ mk }
                         </div>

@@ -3,7 +3,7 @@
 //! from the current moment as a recorded action.
 
 use crate::app::{Forms, Msg, Num};
-use crate::util::{num, static_html};
+use crate::util::{class_of, num, static_html, when};
 use raft_core::Faults;
 use raft_sim::{Action, ClusterConfig, LinkConfig};
 use yew::prelude::*;
@@ -103,7 +103,7 @@ pub fn settings(p: SettingsProps) -> Html {
                 let cb = p.on_change.clone();
                 let onchange = Callback::from(move |e: Event| cb.emit(Change::Fault(name.clone(), crate::util::input_checked(&e))));
                 html! {
-                    <label class={classes!("check", "fault", on.then_some("on"))}>
+                    <label ~className={class_of(&["check", "fault", when(on, "on")])}>
                         <input type="checkbox" checked={on} disabled={fixed} {onchange} />
                         <span><b>{ f.name }</b>{" — "}{ f.description }</span>
                     </label>
