@@ -254,7 +254,9 @@ fn side(app: &App) -> Html {
                 }
             }) }
         </div>
-        <div class="panel" role="tabpanel">{ panel }</div>
+        // Keyed by kind, so another panel's elements are made anew rather than patched into this
+        // one's (whose classes may be set differently, util::class_of).
+        <div class="panel" role="tabpanel" key={kind as u8}>{ panel }</div>
         </>
     }
 }

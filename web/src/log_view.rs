@@ -146,7 +146,8 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
                         </div>
                     }
                 }
-                None => html! { <div role="cell" class="cell empty">{ mk }</div> },
+                // The same class key as the entry cells, which this one may replace (util::class_of).
+                None => html! { <div role="cell" ~className="cell empty">{ mk }</div> },
             }
         }) }
         </>

@@ -130,6 +130,11 @@ pub fn parse_num(s: &str) -> Option<f64> {
 /// `class={...}`, Yew builds its `Classes` set (an index set and its hashing, ~3 KB of gzip wasm
 /// with `classes!`). An SVG element's `className` cannot be set, so SVG elements vary by data
 /// attributes instead (`.link[data-state=cut]` in style.css).
+///
+/// The one rule: an element at a place where another element of the same tag may take its
+/// turn (branches of an `if` or `match`, an unkeyed list of mixed items) sets its class the same
+/// way as that one. Yew patches one into the other by attribute name, so a `class` giving way to
+/// a `className` (or back) loses the class; a key keeps them apart.
 pub fn class_of(parts: &[&str]) -> String {
     let mut s = String::new();
     for p in parts.iter().filter(|p| !p.is_empty()) {
