@@ -236,6 +236,27 @@ test("elements keep their classes as the page's views replace one another", asyn
   await page.close();
 });
 
+test('the event log filters by text and by node', async () => {
+  const { page, errors } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  await page.getByRole('button', { name: /^Client writes x=/ }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.cell.c[title*=": x="]').length === 5);
+  await page.keyboard.press('Space');
+  const rows = () => page.$$eval('.events li', (ls) => ls.map((l) => l.textContent));
+  const all = await rows();
+  await page.getByRole('searchbox', { name: 'Filter events by text' }).fill('VOTE');
+  const voted = await rows();
+  assert.ok(voted.length > 0 && voted.length < all.length, `${voted.length} of ${all.length} rows`);
+  assert.ok(voted.every((t) => t.toLowerCase().includes('vote')), voted.join('\n'));
+  await page.getByRole('searchbox', { name: 'Filter events by text' }).fill('');
+  await page.getByRole('combobox', { name: 'Only events about a node' }).selectOption('2');
+  const s2 = await rows();
+  assert.ok(s2.length > 0 && s2.length < all.length, `${s2.length} of ${all.length} rows`);
+  assert.ok(s2.every((t) => t.includes('S2')), s2.join('\n'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the cluster size in Setup restarts the run with that many nodes', async () => {
   const { page, errors } = await open(ctx, '?speed=1');
   await page.waitForSelector('[data-role=leader]');

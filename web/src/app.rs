@@ -575,7 +575,7 @@ impl App {
             raft_sim::trace::RecordKind::Action { text } => Some(text),
             _ => None,
         })?;
-        last.contains(" refuses ").then(|| last.clone())
+        crate::util::has_text(last, " refuses ").then(|| last.clone())
     }
 
     fn on_key(&mut self, ctx: &Context<Self>, cmd: Cmd) {

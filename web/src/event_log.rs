@@ -1,7 +1,7 @@
 //! The event log: the core's decisions in plain words, the actions, lost messages and client
 //! results, filterable, newest first. Each time links to its moment on the timeline.
 
-use crate::util::{class_of, emits, fmt_ms, static_html, when};
+use crate::util::{class_of, emits, fmt_ms, has_text, static_html, when};
 use raft_core::{Event as CoreEvent, FollowerReason, NodeId};
 use raft_sim::trace::{Record, RecordKind};
 use std::rc::Rc;
@@ -130,8 +130,8 @@ pub fn EventLog(p: &EventLogProps) -> Html {
         .iter()
         .rev()
         .filter(|r| (details || r.story) && !hidden.contains(&r.cat))
-        .filter(|r| node == 0 || r.node == Some(node) || r.text.contains(&format!("S{node}")))
-        .filter(|r| q.is_empty() || r.text.to_ascii_lowercase().contains(&q))
+        .filter(|r| node == 0 || r.node == Some(node) || has_text(&r.text, &format!("S{node}")))
+        .filter(|r| has_text(&r.text.to_ascii_lowercase(), &q))
         .take(MAX_ROWS)
         .collect();
     // A filter changed by an event: a copy of the current one, changed.
