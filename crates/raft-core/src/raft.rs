@@ -46,6 +46,29 @@ pub enum TransferError {
     AlreadyLeader,
 }
 
+impl core::fmt::Display for ProposeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ProposeError::NotLeader { leader: Some(l) } => write!(f, "it is not the leader (S{l} is)"),
+            ProposeError::NotLeader { leader: None } => f.write_str("it is not the leader"),
+            ProposeError::TransferInProgress => f.write_str("a leadership transfer is in progress"),
+            ProposeError::ChangePending => f.write_str("another membership change is still in progress"),
+            ProposeError::OwnTermNotCommitted => f.write_str("it has not yet committed an entry of its term"),
+            ProposeError::InvalidChange(why) => f.write_str(why),
+        }
+    }
+}
+
+impl core::fmt::Display for TransferError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            TransferError::NotLeader => "it is not the leader",
+            TransferError::NotAVoter => "only a voter can lead",
+            TransferError::AlreadyLeader => "it already leads",
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Raft {

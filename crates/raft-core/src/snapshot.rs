@@ -21,6 +21,15 @@ pub enum CompactError {
     AlreadyCompacted,
 }
 
+impl core::fmt::Display for CompactError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            CompactError::NotApplied => "only applied entries can be compacted",
+            CompactError::AlreadyCompacted => "its log is already compacted up to there",
+        })
+    }
+}
+
 impl Raft {
     /// Replaces the log up to `index` (an applied index) by a snapshot whose state machine
     /// bytes are `data`. The host stores it when the next [`crate::Ready`] hands it back.

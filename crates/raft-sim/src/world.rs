@@ -1075,7 +1075,7 @@ impl World {
                 let data = self.node(id).kv.to_bytes();
                 self.with_raft_cold(id, |r| r.compact(applied, data))
                     .ok_or_else(|| node_text("", id, " is crashed"))?
-                    .map_err(|e| format!("S{id} cannot compact: {e:?}"))?;
+                    .map_err(|e| format!("S{id} cannot compact: {e}"))?;
                 format!("S{id} snapshots its state machine up to {applied}")
             }
             Action::TimeoutNow { node } => {
@@ -1091,7 +1091,7 @@ impl World {
                 let leader = self.leader().ok_or("there is no leader to transfer from")?;
                 self.with_raft_cold(leader, |r| r.transfer_leadership(to))
                     .ok_or("the leader is down")?
-                    .map_err(|e| format!("S{leader} cannot transfer to S{to}: {e:?}"))?;
+                    .map_err(|e| format!("S{leader} cannot transfer to S{to}: {e}"))?;
                 nodes_text("", leader, " transfers leadership to ", to, "")
             }
             Action::DropMessage { id } => {
@@ -1141,9 +1141,10 @@ impl World {
                 leader,
                 " refuses to change membership: it has not yet committed an entry of its term",
             ))),
-            Err(raft_core::ProposeError::ChangePending) => Err("another membership change is still in progress".into()),
-            Err(raft_core::ProposeError::InvalidChange(why)) => Err(why.to_string()),
-            Err(other) => Err(format!("S{leader} refused: {other:?}")),
+            Err(e @ (raft_core::ProposeError::ChangePending | raft_core::ProposeError::InvalidChange(_))) => {
+                Err(e.to_string())
+            }
+            Err(other) => Err(format!("S{leader} refused: {other}")),
         }
     }
 

@@ -141,3 +141,19 @@ fn a_read_queued_behind_a_write_still_goes_to_the_node_the_user_chose() {
     let read = w.completed.iter().find(|c| matches!(c.op, Op::Read { .. })).expect("the read completed");
     assert_eq!(read.served_by, 3);
 }
+
+#[test]
+fn refused_actions_say_why_in_words() {
+    let mut w = world(true);
+    let refusal = |w: &mut World, a: Action| w.apply_action(&a).expect_err("refused");
+    assert_eq!(
+        refusal(&mut w, Action::TransferLeadership { to: NodeRef::Id(1) }),
+        "S1 cannot transfer to S1: it already leads"
+    );
+    // Nothing applied since the last snapshot point: there is nothing to compact.
+    let mut fresh = World::new(SimConfig::default(), 3).expect("valid settings");
+    assert_eq!(
+        refusal(&mut fresh, Action::Compact { node: NodeRef::Id(2) }),
+        "S2 cannot compact: its log is already compacted up to there"
+    );
+}
