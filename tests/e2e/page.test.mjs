@@ -257,6 +257,32 @@ test('the event log filters by text and by node', async () => {
   await page.close();
 });
 
+test('a long log keeps its newest entries in view and pages back to its first', async () => {
+  // 70 writes: more entries than the 48 columns shown at once. No snapshots, so none are cut.
+  const writes = Array.from({ length: 70 }, (_, i) => [300 + 40 * i, { do: 'client-write', key: 'k', value: String(i) }]);
+  const a = Buffer.from(JSON.stringify(writes)).toString('base64url');
+  const { page, errors } = await open(ctx, `?snapshot=0&t=8000&a=${a}`);
+  await waitForTime(page, 8000);
+  const view = () =>
+    page.evaluate(() => {
+      const heads = [...document.querySelectorAll('.log-grid [role=columnheader]')].slice(1).map((h) => Number(h.textContent));
+      const s = document.querySelector('.log-scroll');
+      return { first: heads[0], last: heads.at(-1), atEnd: s.scrollLeft + s.clientWidth >= s.scrollWidth - 1 };
+    });
+  const newest = await view();
+  assert.ok(newest.last > 70, `the log reaches index ${newest.last}`);
+  assert.equal(newest.last - newest.first + 1, 48);
+  assert.ok(newest.atEnd, 'scrolled to the newest entries');
+  await page.getByRole('button', { name: '◀ earlier' }).click();
+  const earlier = await view();
+  // The window before: from the first entry to just before the newest window.
+  assert.deepEqual([earlier.first, earlier.last], [1, newest.first - 1]);
+  await page.getByRole('button', { name: 'later ▶' }).click();
+  assert.deepEqual(await view(), newest);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the cluster size in Setup restarts the run with that many nodes', async () => {
   const { page, errors } = await open(ctx, '?speed=1');
   await page.waitForSelector('[data-role=leader]');

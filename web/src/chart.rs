@@ -2,6 +2,7 @@
 //! grey while crashed), each node's commit index, and marks for faults and elections.
 //! Click anywhere to go to that moment.
 
+use crate::pure::{Pure, View};
 use crate::util::{fmt_ms, static_html, term_colour, Fx};
 use raft_core::{Role, Term};
 use raft_sim::session::Sample;
@@ -52,7 +53,7 @@ pub fn chart(
             </div>
             <div class="chart-plot" onclick={on_click} role="img"
                 aria-label="History: each node's term and role over time, and commit indexes. Click to go to a moment.">
-                <ChartBody samples={samples.clone()} marks={marks.clone()} nodes={nodes} end={end} />
+                <Pure<BodyProps> samples={samples.clone()} marks={marks.clone()} nodes={nodes} end={end} />
                 <div class="cursor" style={format!("left:{}%", Fx(cursor))}></div>
             </div>
             <div class="chart-axis" aria-hidden="true"><span>{"0"}</span><span>{ fmt_ms(end / 2) }</span><span>{ fmt_ms(end) }</span></div>
@@ -92,48 +93,50 @@ fn segments(samples: &[Sample], i: usize) -> Vec<(u64, u64, Term, Option<Role>)>
     out
 }
 
-#[component]
-fn ChartBody(p: &BodyProps) -> Html {
-    let x = |t: u64| t as f64 / p.end as f64 * W;
-    let lanes_h = LANE * p.nodes as f64;
-    let h = lanes_h + 4.0 + COMMIT_H;
-    let max_commit = p.samples.iter().flat_map(|s| s.nodes.iter().map(|n| n.1)).max().unwrap_or(0).max(1);
-    let y_commit = |c: u64| h - 1.0 - c as f64 / max_commit as f64 * (COMMIT_H - 4.0);
-    html! {
-        <svg viewBox={format!("0 0 {} {}", Fx(W), Fx(h))} preserveAspectRatio="none" class="chart-svg">
-            { for (0..p.nodes).map(|i| {
-                let y = i as f64 * LANE;
-                html! {
-                    <g class="lane">
-                        <rect class="lane-bg" x="0" y={Fx(y).to_string()} width={Fx(W).to_string()} height={Fx(LANE - 1.0).to_string()} />
-                        { for segments(&p.samples, i).into_iter().map(|(t0, t1, term, role)| {
-                            let (cls, inset) = match role {
-                                Some(Role::Leader) => ("lead", 0.0),
-                                Some(Role::Candidate) | Some(Role::PreCandidate) => ("cand", 1.5),
-                                Some(Role::Follower) => ("foll", 3.0),
-                                None => ("down", 3.5),
-                            };
-                            let w = (x(t1) - x(t0)).max(0.8);
-                            html! {
-                                <rect class="seg" data-role={cls} style={format!("--tc:var(--t{})", term_colour(term))} x={Fx(x(t0)).to_string()} y={Fx(y + inset).to_string()}
-                                    width={Fx(w).to_string()} height={Fx((LANE - 1.0 - 2.0 * inset).max(1.0)).to_string()}>
-                                    <title>{ format!("S{}: {} in term {term}, {}–{}", i + 1, role.map_or("crashed", |r| r.name()), fmt_ms(t0), fmt_ms(t1)) }</title>
-                                </rect>
-                            }
-                        }) }
-                    </g>
-                }
-            }) }
-            <rect class="commit-bg" x="0" y={Fx(lanes_h + 4.0).to_string()} width={Fx(W).to_string()} height={Fx(COMMIT_H).to_string()} />
-            { for (0..p.nodes).map(|i| {
-                let pts: Vec<String> = p.samples.iter().filter_map(|s| s.nodes.get(i).map(|n| format!("{},{}", Fx(x(s.time_ms)), Fx(y_commit(n.1))))).collect();
-                html! { <polyline class="commit-line" points={pts.join(" ")} /> }
-            }) }
-            { for p.marks.iter().map(|m| html! {
-                <line class="mark" data-fault={m.fault.then_some("")} x1={Fx(x(m.t)).to_string()} x2={Fx(x(m.t)).to_string()} y1="0" y2={Fx(h).to_string()}>
-                    <title>{ format!("{}: {}", fmt_ms(m.t), m.text) }</title>
-                </line>
-            }) }
-        </svg>
+impl View for BodyProps {
+    fn view(&self) -> Html {
+        let p = self;
+        let x = |t: u64| t as f64 / p.end as f64 * W;
+        let lanes_h = LANE * p.nodes as f64;
+        let h = lanes_h + 4.0 + COMMIT_H;
+        let max_commit = p.samples.iter().flat_map(|s| s.nodes.iter().map(|n| n.1)).max().unwrap_or(0).max(1);
+        let y_commit = |c: u64| h - 1.0 - c as f64 / max_commit as f64 * (COMMIT_H - 4.0);
+        html! {
+            <svg viewBox={format!("0 0 {} {}", Fx(W), Fx(h))} preserveAspectRatio="none" class="chart-svg">
+                { for (0..p.nodes).map(|i| {
+                    let y = i as f64 * LANE;
+                    html! {
+                        <g class="lane">
+                            <rect class="lane-bg" x="0" y={Fx(y).to_string()} width={Fx(W).to_string()} height={Fx(LANE - 1.0).to_string()} />
+                            { for segments(&p.samples, i).into_iter().map(|(t0, t1, term, role)| {
+                                let (cls, inset) = match role {
+                                    Some(Role::Leader) => ("lead", 0.0),
+                                    Some(Role::Candidate) | Some(Role::PreCandidate) => ("cand", 1.5),
+                                    Some(Role::Follower) => ("foll", 3.0),
+                                    None => ("down", 3.5),
+                                };
+                                let w = (x(t1) - x(t0)).max(0.8);
+                                html! {
+                                    <rect class="seg" data-role={cls} style={format!("--tc:var(--t{})", term_colour(term))} x={Fx(x(t0)).to_string()} y={Fx(y + inset).to_string()}
+                                        width={Fx(w).to_string()} height={Fx((LANE - 1.0 - 2.0 * inset).max(1.0)).to_string()}>
+                                        <title>{ format!("S{}: {} in term {term}, {}–{}", i + 1, role.map_or("crashed", |r| r.name()), fmt_ms(t0), fmt_ms(t1)) }</title>
+                                    </rect>
+                                }
+                            }) }
+                        </g>
+                    }
+                }) }
+                <rect class="commit-bg" x="0" y={Fx(lanes_h + 4.0).to_string()} width={Fx(W).to_string()} height={Fx(COMMIT_H).to_string()} />
+                { for (0..p.nodes).map(|i| {
+                    let pts: Vec<String> = p.samples.iter().filter_map(|s| s.nodes.get(i).map(|n| format!("{},{}", Fx(x(s.time_ms)), Fx(y_commit(n.1))))).collect();
+                    html! { <polyline class="commit-line" points={pts.join(" ")} /> }
+                }) }
+                { for p.marks.iter().map(|m| html! {
+                    <line class="mark" data-fault={m.fault.then_some("")} x1={Fx(x(m.t)).to_string()} x2={Fx(x(m.t)).to_string()} y1="0" y2={Fx(h).to_string()}>
+                        <title>{ format!("{}: {}", fmt_ms(m.t), m.text) }</title>
+                    </line>
+                }) }
+            </svg>
+        }
     }
 }

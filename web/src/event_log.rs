@@ -109,9 +109,9 @@ impl PartialEq for EventLogProps {
     }
 }
 
-/// The event log's filters: one state (each `use_state` type costs its own code in the wasm).
+/// The event log's filters.
 #[derive(Clone, Default)]
-struct Filter {
+pub struct Filter {
     query: String,
     hidden: Vec<Cat>,
     details: bool,
@@ -119,68 +119,85 @@ struct Filter {
     node: u64,
 }
 
-#[component]
-pub fn EventLog(p: &EventLogProps) -> Html {
-    let filter = use_state(Filter::default);
-    let Filter { query, hidden, details, node } = &*filter;
-    let (details, node) = (*details, *node);
-    let q = query.to_ascii_lowercase();
-    let shown: Vec<&Rc<EventRow>> = p
-        .rows
-        .iter()
-        .rev()
-        .filter(|r| (details || r.story) && !hidden.contains(&r.cat))
-        .filter(|r| node == 0 || r.node == Some(node) || has_text(&r.text, &format!("S{node}")))
-        .filter(|r| has_text(&r.text.to_ascii_lowercase(), &q))
-        .take(MAX_ROWS)
-        .collect();
-    // A filter changed by an event: a copy of the current one, changed.
-    let change = |f: fn(&mut Filter, &Event)| {
-        let filter = filter.clone();
-        Callback::from(move |e: Event| {
-            let mut next = (*filter).clone();
-            f(&mut next, &e);
-            filter.set(next);
-        })
-    };
-    let on_query = change(|f, e| f.query = crate::util::field_value(e));
-    let on_query = on_query.reform(|e: InputEvent| e.into());
-    let on_details = change(|f, e| f.details = crate::util::input_checked(e));
-    let on_node = change(|f, e| f.node = crate::util::field_value(e).parse().unwrap_or(0));
-    html! {
-        <div class="event-log">
-            <div class="filters" role="group" aria-label="Filter events">
-                <input type="search" placeholder="Filter…" value={query.clone()} oninput={on_query} aria-label="Filter events by text" />
-                <select onchange={on_node} aria-label="Only events about a node">
-                    <option value="0" selected={node == 0}>{"all nodes"}</option>
-                    { for (1..=p.nodes as u64).map(|i| html! { <option value={i.to_string()} selected={node == i}>{ format!("S{i}") }</option> }) }
-                </select>
-                { for Cat::ALL.iter().map(|(cat, name)| {
-                    let on = !hidden.contains(cat);
-                    let mut next = (*filter).clone();
-                    if let Some(i) = next.hidden.iter().position(|c| c == cat) { next.hidden.remove(i); } else { next.hidden.push(*cat); }
-                    let set = filter.setter();
-                    let onclick = Callback::from(move |_: MouseEvent| set.set(next.clone()));
-                    html! { <button ~className={class_of(&["chip", cat.class(), when(on, "on")])} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
-                }) }
-                <label class="check small"><input type="checkbox" checked={details} onchange={on_details} />{"routine detail"}</label>
-            </div>
-            <ol class="events" aria-label="Events, newest first">
-                if shown.is_empty() {
-                    { static_html(r#"<li class="muted">Nothing yet. Events appear here as the run goes on.</li>"#) }
-                }
-                { for shown.into_iter().map(|r| {
-                    let t = r.time_ms;
-                    let onclick = emits(&p.on_seek, t);
-                    html! {
-                        <li ~className={r.cat.class()}>
-                            <button class="time" {onclick} title="Go to this moment">{ fmt_ms(t) }</button>
-                            if let Some(n) = r.node { <span class="who">{ format!("S{n}") }</span> }
-                            <span class="what">{ r.text.clone() }</span>
-                        </li>
+/// The event log; its state is the filters, its one message a changed filter.
+pub struct EventLog {
+    filter: Filter,
+}
+
+impl Component for EventLog {
+    type Message = Filter;
+    type Properties = EventLogProps;
+
+    fn create(_: &Context<Self>) -> Self {
+        EventLog { filter: Filter::default() }
+    }
+
+    fn update(&mut self, _: &Context<Self>, filter: Filter) -> bool {
+        self.filter = filter;
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let p = ctx.props();
+        let Filter { query, hidden, details, node } = &self.filter;
+        let (details, node) = (*details, *node);
+        let q = query.to_ascii_lowercase();
+        let shown: Vec<&Rc<EventRow>> = p
+            .rows
+            .iter()
+            .rev()
+            .filter(|r| (details || r.story) && !hidden.contains(&r.cat))
+            .filter(|r| node == 0 || r.node == Some(node) || has_text(&r.text, &format!("S{node}")))
+            .filter(|r| has_text(&r.text.to_ascii_lowercase(), &q))
+            .take(MAX_ROWS)
+            .collect();
+        // A filter changed by an event: a copy of the current one, changed.
+        let change = |f: fn(&mut Filter, &Event)| {
+            let filter = self.filter.clone();
+            ctx.link().callback(move |e: Event| {
+                let mut next = filter.clone();
+                f(&mut next, &e);
+                next
+            })
+        };
+        let on_query = change(|f, e| f.query = crate::util::field_value(e));
+        let on_query = on_query.reform(|e: InputEvent| e.into());
+        let on_details = change(|f, e| f.details = crate::util::input_checked(e));
+        let on_node = change(|f, e| f.node = crate::util::field_value(e).parse().unwrap_or(0));
+        html! {
+            <div class="event-log">
+                <div class="filters" role="group" aria-label="Filter events">
+                    <input type="search" placeholder="Filter…" value={query.clone()} oninput={on_query} aria-label="Filter events by text" />
+                    <select onchange={on_node} aria-label="Only events about a node">
+                        <option value="0" selected={node == 0}>{"all nodes"}</option>
+                        { for (1..=p.nodes as u64).map(|i| html! { <option value={i.to_string()} selected={node == i}>{ format!("S{i}") }</option> }) }
+                    </select>
+                    { for Cat::ALL.iter().map(|(cat, name)| {
+                        let on = !hidden.contains(cat);
+                        let mut next = self.filter.clone();
+                        if let Some(i) = next.hidden.iter().position(|c| c == cat) { next.hidden.remove(i); } else { next.hidden.push(*cat); }
+                        let onclick = ctx.link().callback(move |_: MouseEvent| next.clone());
+                        html! { <button ~className={class_of(&["chip", cat.class(), when(on, "on")])} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
+                    }) }
+                    <label class="check small"><input type="checkbox" checked={details} onchange={on_details} />{"routine detail"}</label>
+                </div>
+                <ol class="events" aria-label="Events, newest first">
+                    if shown.is_empty() {
+                        { static_html(r#"<li class="muted">Nothing yet. Events appear here as the run goes on.</li>"#) }
                     }
-                }) }
-            </ol>
-        </div>
+                    { for shown.into_iter().map(|r| {
+                        let t = r.time_ms;
+                        let onclick = emits(&p.on_seek, t);
+                        html! {
+                            <li ~className={r.cat.class()}>
+                                <button class="time" {onclick} title="Go to this moment">{ fmt_ms(t) }</button>
+                                if let Some(n) = r.node { <span class="who">{ format!("S{n}") }</span> }
+                                <span class="what">{ r.text.clone() }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </div>
+        }
     }
 }

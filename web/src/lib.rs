@@ -23,6 +23,7 @@ mod layout;
 mod log_view;
 mod membership;
 mod membership_panel;
+mod pure;
 mod reads_panel;
 mod safety_panel;
 mod scenarios;

@@ -22,10 +22,16 @@ pub struct LogProps {
     pub on_select: Callback<Selection>,
 }
 
-#[component]
-pub fn LogView(p: &LogProps) -> Html {
-    let back = use_state(|| 0u64);
-    let scroller = use_node_ref();
+/// The logs; its state is how many windows back from the newest it shows.
+pub struct LogView {
+    back: u64,
+    scroller: NodeRef,
+    /// The newest index shown when it last scrolled to the end.
+    scrolled_to: u64,
+}
+
+/// The columns shown when `back` windows back: (first, last, newest index, windows before it).
+fn window(p: &LogProps, back: u64) -> (Index, Index, Index, u64) {
     let max = p
         .rows
         .iter()
@@ -34,57 +40,74 @@ pub fn LogView(p: &LogProps) -> Html {
         .unwrap_or(0)
         .max(1);
     let pages = (max - 1) / WINDOW;
-    let back_n = (*back).min(pages);
-    let hi = max - back_n * WINDOW;
-    let lo = hi.saturating_sub(WINDOW - 1).max(1);
-    {
-        // Keep the newest entries in view as the log grows.
-        let scroller = scroller.clone();
-        use_effect_with(hi, move |_| {
-            if let Some(el) = scroller.cast::<web_sys::Element>() {
+    let hi = max - back.min(pages) * WINDOW;
+    (hi.saturating_sub(WINDOW - 1).max(1), hi, max, pages)
+}
+
+impl Component for LogView {
+    /// Windows back to show.
+    type Message = u64;
+    type Properties = LogProps;
+
+    fn create(_: &Context<Self>) -> Self {
+        LogView { back: 0, scroller: NodeRef::default(), scrolled_to: 0 }
+    }
+
+    fn update(&mut self, _: &Context<Self>, back: u64) -> bool {
+        self.back = back;
+        true
+    }
+
+    /// Keeps the newest entries in view as the log grows.
+    fn rendered(&mut self, ctx: &Context<Self>, _first: bool) {
+        let (_, hi, _, _) = window(ctx.props(), self.back);
+        if hi != self.scrolled_to {
+            self.scrolled_to = hi;
+            if let Some(el) = self.scroller.cast::<web_sys::Element>() {
                 el.set_scroll_left(el.scroll_width());
             }
-        });
+        }
     }
-    let earlier = {
-        let back = back.clone();
-        Callback::from(move |_: MouseEvent| back.set(back_n + 1))
-    };
-    let later = {
-        let back = back.clone();
-        Callback::from(move |_: MouseEvent| back.set(back_n.saturating_sub(1)))
-    };
-    let cols = hi - lo + 1;
-    let grid = format!("grid-template-columns: 6.2em repeat({cols}, var(--cell))");
-    html! {
-        <div class="logs">
-            <div class="log-scroll" ref={scroller}>
-                <div class="log-grid" style={grid} role="table" aria-label="Logs of all nodes">
-                    <div class="lh corner" role="columnheader">{"index"}</div>
-                    { for (lo..=hi).map(|i| html! {
-                        <div ~className={class_of(&["lh", when(p.flagged_index == Some(i), "flagged")])} role="columnheader">{ i }</div>
-                    }) }
-                    { for p.rows.iter().map(|r| row(r, lo, hi, p)) }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let p = ctx.props();
+        let (lo, hi, max, pages) = window(p, self.back);
+        let back_n = self.back.min(pages);
+        let earlier = ctx.link().callback(move |_: MouseEvent| back_n + 1);
+        let later = ctx.link().callback(move |_: MouseEvent| back_n.saturating_sub(1));
+        let scroller = self.scroller.clone();
+        let cols = hi - lo + 1;
+        let grid = format!("grid-template-columns: 6.2em repeat({cols}, var(--cell))");
+        html! {
+            <div class="logs">
+                <div class="log-scroll" ref={scroller}>
+                    <div class="log-grid" style={grid} role="table" aria-label="Logs of all nodes">
+                        <div class="lh corner" role="columnheader">{"index"}</div>
+                        { for (lo..=hi).map(|i| html! {
+                            <div ~className={class_of(&["lh", when(p.flagged_index == Some(i), "flagged")])} role="columnheader">{ i }</div>
+                        }) }
+                        { for p.rows.iter().map(|r| row(r, lo, hi, p)) }
+                    </div>
+                </div>
+                <div class="log-foot">
+                    if pages > 0 {
+                        <button class="mini" disabled={back_n >= pages} onclick={earlier}>{"◀ earlier"}</button>
+                        <span class="muted">{ format!("indexes {lo}–{hi} of {max}") }</span>
+                        <button class="mini" disabled={back_n == 0} onclick={later}>{"later ▶"}</button>
+                    }
+                    { static_html(concat!(
+                        r#"<span class="legend">"#,
+                        r#"<span class="cell c t1 demo">1</span>committed"#,
+                        r#"<span class="cell t1 demo">1</span>not committed"#,
+                        r#"<span class="cell u t1 demo">1</span>not yet on disk"#,
+                        r#"<span class="cell cfg c t1 demo">1</span>configuration"#,
+                        r#"<span class="snap t1 demo">≤5</span>snapshot"#,
+                        r#"<span class="mk">m</span>/<span class="mk next">n</span>leader's match / next index"#,
+                        "</span>"
+                    )) }
                 </div>
             </div>
-            <div class="log-foot">
-                if pages > 0 {
-                    <button class="mini" disabled={back_n >= pages} onclick={earlier}>{"◀ earlier"}</button>
-                    <span class="muted">{ format!("indexes {lo}–{hi} of {max}") }</span>
-                    <button class="mini" disabled={back_n == 0} onclick={later}>{"later ▶"}</button>
-                }
-                { static_html(concat!(
-                    r#"<span class="legend">"#,
-                    r#"<span class="cell c t1 demo">1</span>committed"#,
-                    r#"<span class="cell t1 demo">1</span>not committed"#,
-                    r#"<span class="cell u t1 demo">1</span>not yet on disk"#,
-                    r#"<span class="cell cfg c t1 demo">1</span>configuration"#,
-                    r#"<span class="snap t1 demo">≤5</span>snapshot"#,
-                    r#"<span class="mk">m</span>/<span class="mk next">n</span>leader's match / next index"#,
-                    "</span>"
-                )) }
-            </div>
-        </div>
+        }
     }
 }
 
