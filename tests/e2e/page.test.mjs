@@ -193,14 +193,17 @@ test('with hundreds of messages in flight, a canvas draws them and a click on a 
   await page.close();
 });
 
-/// Elements whose class went wrong: a class set as a property and then removed reads
-/// "undefined" (web/src/util.rs, class_of), and one set as an attribute then removed is gone.
+/// Elements whose class went wrong as Yew patched one element into another (a class set as a
+/// DOM property and then removed reads "undefined"; one removed as an attribute is gone).
 const classProblems = (page) =>
   page.evaluate(() => [
     ...[...document.querySelectorAll('[class~=undefined]')].map((e) => `${e.tagName} class "${e.className}"`),
     ...[...document.querySelectorAll('.log-grid [role=cell]')]
       .filter((e) => !e.classList.contains('cell') && !e.classList.contains('snap'))
       .map((e) => `log cell class "${e.className}"`),
+    ...[...document.querySelectorAll('.log-grid [role=columnheader]')]
+      .filter((e) => !e.classList.contains('lh'))
+      .map((e) => `log header class "${e.className}"`),
     ...[...document.querySelectorAll('.inspector > h3')]
       .filter((e) => !e.classList.contains('insp-title'))
       .map((e) => `inspector title class "${e.className}"`),

@@ -54,7 +54,7 @@ pub fn network_panel(
                     let onclick = emits(send, Msg::Groups(next));
                     let letter = ["A", "B", "C"][g[i] as usize];
                     let id = ids[i];
-                    html! { <button ~className={class_of(&["group-chip", &format!("g{}", g[i])])} {onclick}
+                    html! { <button class={class_of(&["group-chip", &format!("g{}", g[i])])} {onclick}
                         aria-label={format!("S{id} in group {letter}")}>{ format!("S{id} ") }<b>{ letter }</b></button> }
                 }) }
                 <button class="primary" disabled={!custom_ok} onclick={act(Action::Partition { groups: custom })}>{"Apply partition"}</button>

@@ -39,9 +39,9 @@ pub fn cluster_view(p: ClusterProps) -> Html {
     let on_hub = emits(p.on_select, Selection::Clients);
     html! {
         <div class="stage-box">
-        <div ~className={class_of(&["stage", when(p.paused, "paused")])}>
+        <div class={class_of(&["stage", when(p.paused, "paused")])}>
             <Pure<LinksProps> links={p.links.clone()} nodes={p.nodes.clone()} on_link={p.on_link.clone()} />
-            <button ~className={class_of(&["hub", when(sel == Selection::Clients, "selected")])} style={hub_style}
+            <button class={class_of(&["hub", when(sel == Selection::Clients, "selected")])} style={hub_style}
                 onclick={on_hub} aria-label="Clients: write and read values">
                 <span>{"clients"}</span>
                 if p.waiting > 0 { <small>{ format!("{} waiting", p.waiting) }</small> }
@@ -153,7 +153,7 @@ impl View for NodeProps {
         let member = when(n.member != Member::Voter, n.member.name());
         html! {
             <>
-            <div ~className={class_of(&["node", n.status.name(), &term_class(n.term), member, when(p.selected, "selected"), when(n.flagged, "flagged")])}
+            <div class={class_of(&["node", n.status.name(), &term_class(n.term), member, when(p.selected, "selected"), when(n.flagged, "flagged")])}
                 style={format!("left:{}%;top:{}%;width:{}%;--r:{}", Fx(n.x), Fx(n.y), Fx(n.r * 2.0), Fx(n.r))}
                 data-node-id={id.to_string()} data-role={n.status.name()} data-member={n.member.name()}
                 data-half={n.half.map(Half::name)}>
@@ -168,8 +168,8 @@ impl View for NodeProps {
                     if n.status == Status::Paused { <span class="badge pause" aria-hidden="true">{"❚❚"}</span> }
                 </button>
             </div>
-            <div ~className={class_of(&["node-name", n.status.name(), member])} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
-                <b>{ format!("S{id}") }{ for n.half.map(|h| html! { <i ~className={class_of(&["half", &h.name().replace('+', "-")])}>{ h.name() }</i> }) }</b>
+            <div class={class_of(&["node-name", n.status.name(), member])} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
+                <b>{ format!("S{id}") }{ for n.half.map(|h| html! { <i class={class_of(&["half", &h.name().replace('+', "-")])}>{ h.name() }</i> }) }</b>
                 if !dense { <span>{ role_word }</span> }
             </div>
             </>

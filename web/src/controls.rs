@@ -41,7 +41,7 @@ pub fn controls(p: &ControlsProps) -> Html {
     let horizon_pct = (p.horizon as f64 / end as f64 * 100.0).min(100.0);
     let play_label = if p.playing { "Pause (space)" } else { "Play (space)" };
     html! {
-        <div ~className={class_of(&["controls", when(p.compact, "compact")])}>
+        <div class={class_of(&["controls", when(p.compact, "compact")])}>
             <div class="transport">
                 <button class="play primary" onclick={p.cb.toggle.clone()} aria-label={play_label} title={play_label}>
                     { static_html(if p.playing { PAUSE_ICON } else { PLAY_ICON }) }

@@ -46,7 +46,7 @@ pub fn view(app: &App) -> Html {
     });
     if app.embed {
         return html! {
-            <div ~className={root} data-trace-hash={hash} data-time-ms={now}>
+            <div class={root} data-trace-hash={hash} data-time-ms={now}>
                 { errors }
                 { stage(app) }
                 { controls }
@@ -61,7 +61,7 @@ pub fn view(app: &App) -> Html {
         }
     });
     html! {
-        <div ~className={root} data-trace-hash={hash} data-time-ms={now}>
+        <div class={root} data-trace-hash={hash} data-time-ms={now}>
             <header class="topbar">
                 { static_html(r#"<h1><span class="logo" aria-hidden="true">◉</span>Raft Playground</h1>"#) }
                 { scenario_picker(&app.catalog, &app.setup.scenario, &app.cb.pick) }
@@ -137,11 +137,11 @@ fn stage(app: &App) -> Html {
         <>
             { for caption }
             <div class="stage-status">
-                <span ~className={class_of(&["pill", &term_class(term)])}><span class="swatch"></span>{ format!("term {term}") }</span>
+                <span class={class_of(&["pill", &term_class(term)])}><span class="swatch"></span>{ format!("term {term}") }</span>
                 <span class="pill">{ status }</span>
             </div>
             if !app.embed {
-                <button ~className={class_of(&["pill", "safety-chip", if nviol > 0 { "bad" } else { "good" }])}
+                <button class={class_of(&["pill", "safety-chip", if nviol > 0 { "bad" } else { "good" }])}
                     onclick={emits(&app.cb.send, Msg::Tab(Tab::Safety))}
                     title="Raft's safety properties, checked after every event">
                     { if nviol > 0 { format!("✗ {nviol} violated") } else { "✓ safe".to_string() } }
@@ -249,14 +249,12 @@ fn side(app: &App) -> Html {
             { for tabs.into_iter().map(|(t, name)| {
                 let on = app.tab == t;
                 html! {
-                    <button role="tab" aria-selected={on.to_string()} ~className={class_of(&["tab", when(on, "on"), when(t == Tab::Safety && nviol > 0, "bad")])}
+                    <button role="tab" aria-selected={on.to_string()} class={class_of(&["tab", when(on, "on"), when(t == Tab::Safety && nviol > 0, "bad")])}
                         onclick={emits(&app.cb.send, Msg::Tab(t))}>{ name }</button>
                 }
             }) }
         </div>
-        // Keyed by kind, so another panel's elements are made anew rather than patched into this
-        // one's (whose classes may be set differently, util::class_of).
-        <div class="panel" role="tabpanel" key={kind as u8}>{ panel }</div>
+        <div class="panel" role="tabpanel">{ panel }</div>
         </>
     }
 }
@@ -312,8 +310,8 @@ fn overview(app: &App, voters: &Option<Vec<NodeId>>) -> Html {
                     let id = n.id;
                     let onclick = emits(&app.cb.select, Selection::Node(id));
                     html! {
-                        <tr key={id} ~className={n.status.name()}>
-                            <td><button ~className={class_of(&["mini", "node-chip", &term_class(n.term)])} {onclick}>{ format!("S{id}") }</button></td>
+                        <tr key={id} class={n.status.name()}>
+                            <td><button class={class_of(&["mini", "node-chip", &term_class(n.term)])} {onclick}>{ format!("S{id}") }</button></td>
                             <td>{ n.status.name() }{ if matches!(n.member, Member::Learner | Member::Outside) { format!(" · {}", n.member.words()) } else { String::new() } }</td>
                             <td>{ n.term }</td>
                             <td>{ n.vote.map_or("–".to_string(), |v| format!("S{v}")) }</td>

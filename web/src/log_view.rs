@@ -84,7 +84,7 @@ impl Component for LogView {
                     <div class="log-grid" style={grid} role="table" aria-label="Logs of all nodes">
                         <div class="lh corner" role="columnheader">{"index"}</div>
                         { for (lo..=hi).map(|i| html! {
-                            <div ~className={class_of(&["lh", when(p.flagged_index == Some(i), "flagged")])} role="columnheader">{ i }</div>
+                            <div class={class_of(&["lh", when(p.flagged_index == Some(i), "flagged")])} role="columnheader">{ i }</div>
                         }) }
                         { for p.rows.iter().map(|r| row(r, lo, hi, p)) }
                     </div>
@@ -132,7 +132,7 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
             _ => format!("snapshot ≤ {snap} ({snap_term})"),
         };
         html! {
-            <div role="cell" ~className={class_of(&["snap", &term_class(snap_term)])} style={format!("grid-column: span {snap_cols}")}
+            <div role="cell" class={class_of(&["snap", &term_class(snap_term)])} style={format!("grid-column: span {snap_cols}")}
                 data-snapshot-index={snap.to_string()}
                 title={format!("S{id} snapshot: entries up to {snap} (term {snap_term}) are replaced by the state machine")}>
                 { text }
@@ -141,7 +141,7 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
     });
     html! {
         <>
-        <button ~className={class_of(&["rh", r.status.name(), when(r.member != Member::Voter, r.member.name()), when(flagged_row, "flagged")])} role="rowheader" {onclick}
+        <button class={class_of(&["rh", r.status.name(), when(r.member != Member::Voter, r.member.name()), when(flagged_row, "flagged")])} role="rowheader" {onclick}
             data-node={id.to_string()} data-commit={r.committed.to_string()} data-last-index={(r.snapshot.0 + r.cells.len() as u64).to_string()}
             title={format!("S{id}: commit index {}, last applied {}, on disk up to {}", r.committed, r.applied, r.stable)}>
             <b>{ format!("S{id}") }</b><small>{ head }</small><small class="ci">{ format!("commit {}", r.committed) }</small>
@@ -156,21 +156,20 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
             } else {
                 None
             };
-            let mk = mark.map(|(c, t)| html! { <span ~className={class_of(&["mk", c])}>{ t }</span> });
+            let mk = mark.map(|(c, t)| html! { <span class={class_of(&["mk", c])}>{ t }</span> });
             match cell {
                 Some(c) => {
                     let committed = i <= r.committed;
                     let flagged = flagged_row && p.flagged_index == Some(i);
                     html! {
-                        <div role="cell" ~className={class_of(&["cell", &term_class(c.term), when(committed, "c"), when(c.config, "cfg"),
+                        <div role="cell" class={class_of(&["cell", &term_class(c.term), when(committed, "c"), when(c.config, "cfg"),
                                 when(i > r.stable, "u"), when(r.from_disk, "disk"), when(flagged, "flagged")])}
                             title={format!("S{id} index {i}, term {}: {}{}", c.term, c.label, if committed { ", committed" } else { "" })}>
                             { c.term }{ mk }
                         </div>
                     }
                 }
-                // The same class key as the entry cells, which this one may replace (util::class_of).
-                None => html! { <div role="cell" ~className="cell empty">{ mk }</div> },
+                None => html! { <div role="cell" class="cell empty">{ mk }</div> },
             }
         }) }
         </>

@@ -109,7 +109,7 @@ pub fn read_list(rows: &[ReadRow]) -> Html {
         { for rows.iter().map(|r| {
             let served = if r.served_by == 0 { String::new() } else { format!(" by S{}", r.served_by) };
             html! {
-                <li ~className={when(r.stale, "stale")} data-read-mode={r.mode.name()} data-stale={r.stale.to_string()}>
+                <li class={when(r.stale, "stale")} data-read-mode={r.mode.name()} data-stale={r.stale.to_string()}>
                     if r.stale {
                         { static_html(r#"<span class="stale-tag" title="It returned a value older than a write acknowledged before the read began">stale</span>"#) }
                     }

@@ -103,7 +103,7 @@ pub fn settings(p: SettingsProps) -> Html {
                 let cb = p.on_change.clone();
                 let onchange = Callback::from(move |e: Event| cb.emit(Change::Fault(name.clone(), crate::util::input_checked(&e))));
                 html! {
-                    <label ~className={class_of(&["check", "fault", when(on, "on")])}>
+                    <label class={class_of(&["check", "fault", when(on, "on")])}>
                         <input type="checkbox" checked={on} disabled={fixed} {onchange} />
                         <span><b>{ f.name }</b>{" — "}{ f.description }</span>
                     </label>
