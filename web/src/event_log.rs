@@ -148,7 +148,7 @@ impl Component for EventLog {
             .rev()
             .filter(|r| (details || r.story) && !hidden.contains(&r.cat))
             .filter(|r| node == 0 || r.node == Some(node) || has_text(&r.text, &format!("S{node}")))
-            .filter(|r| has_text(&r.text.to_ascii_lowercase(), &q))
+            .filter(|r| q.is_empty() || has_text(&r.text.to_ascii_lowercase(), &q))
             .take(MAX_ROWS)
             .collect();
         // A filter changed by an event: a copy of the current one, changed.
