@@ -146,7 +146,7 @@ test('lease read with a drifting clock: the read is marked stale and the safety 
   assert.match(await stale.innerText(), /stale/i);
   assert.match(await stale.innerText(), /read x \(lease\) by S1 → 1/);
   await page.getByRole('tab', { name: /^Safety/ }).click();
-  const bad = page.locator('.props li.bad');
+  const bad = page.locator('.props li[data-state=bad]');
   assert.equal(await bad.count(), 1);
   assert.match(await bad.innerText(), /linearizable-reads/i);
   assert.deepEqual(errors, []);

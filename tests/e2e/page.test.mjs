@@ -63,7 +63,7 @@ test('a client write commits on every node', async () => {
   await page.waitForSelector('[data-role=leader]');
   await page.getByRole('button', { name: /^Client writes x=/ }).click();
   // Every node's log shows the write as a committed entry.
-  await page.waitForFunction(() => document.querySelectorAll('.cell.c[title*=": x="]').length === 5);
+  await page.waitForFunction(() => document.querySelectorAll('.cell[data-committed][title*=": x="]').length === 5);
   await page.close();
 });
 
@@ -75,7 +75,7 @@ test("a minority partition's leader cannot commit a write", async () => {
   const stale = page.locator('.cell[title^="S1 index"][title*=": x=2"]');
   assert.equal(await stale.count(), 1, 'the stale leader appended x=2');
   assert.doesNotMatch(await stale.getAttribute('class'), /\bc\b/, 'x=2 is not committed on S1');
-  assert.equal(await page.locator('.cell.c[title^="S3 index"][title*=": x=3"]').count(), 1, 'the majority committed x=3');
+  assert.equal(await page.locator('.cell[data-committed][title^="S3 index"][title*=": x=3"]').count(), 1, 'the majority committed x=3');
   await page.close();
 });
 
@@ -232,7 +232,7 @@ test("elements keep their classes as the page's views replace one another", asyn
   // A client write, faster: entries fill the log's empty cells.
   for (let i = 0; i < 4; i++) await page.keyboard.press('+');
   await page.keyboard.press('c');
-  await page.waitForFunction(() => document.querySelectorAll('.cell.c[title*=": x="]').length === 5);
+  await page.waitForFunction(() => document.querySelectorAll('.cell[data-committed][title*=": x="]').length === 5);
   await check('after a write commits');
   assert.deepEqual(steps, []);
   assert.deepEqual(errors, []);
@@ -243,7 +243,7 @@ test('the event log filters by text and by node', async () => {
   const { page, errors } = await open(ctx, '?speed=1');
   await page.waitForSelector('[data-role=leader]');
   await page.getByRole('button', { name: /^Client writes x=/ }).click();
-  await page.waitForFunction(() => document.querySelectorAll('.cell.c[title*=": x="]').length === 5);
+  await page.waitForFunction(() => document.querySelectorAll('.cell[data-committed][title*=": x="]').length === 5);
   await page.keyboard.press('Space');
   const rows = () => page.$$eval('.events li', (ls) => ls.map((l) => l.textContent));
   const all = await rows();

@@ -2,7 +2,7 @@
 
 use crate::app::{Forms, Msg};
 use crate::reads_panel::{read_form, read_list, recent_reads, ReadRow};
-use crate::util::{class_of, edit, emits, fmt_ms, static_html};
+use crate::util::{edit, emits, fmt_ms, static_html};
 use raft_core::NodeId;
 use raft_sim::kv::Op;
 use raft_sim::{Action, NodeRef, World};
@@ -54,7 +54,7 @@ pub fn network_panel(
                     let onclick = emits(send, Msg::Groups(next));
                     let letter = ["A", "B", "C"][g[i] as usize];
                     let id = ids[i];
-                    html! { <button class={class_of(&["group-chip", &format!("g{}", g[i])])} {onclick}
+                    html! { <button class="group-chip" data-group={g[i].to_string()} {onclick}
                         aria-label={format!("S{id} in group {letter}")}>{ format!("S{id} ") }<b>{ letter }</b></button> }
                 }) }
                 <button class="primary" disabled={!custom_ok} onclick={act(Action::Partition { groups: custom })}>{"Apply partition"}</button>

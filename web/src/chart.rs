@@ -3,7 +3,7 @@
 //! Click anywhere to go to that moment.
 
 use crate::pure::{Pure, View};
-use crate::util::{fmt_ms, static_html, term_colour, Fx};
+use crate::util::{fmt_ms, static_html, term_style, Fx};
 use raft_core::{Role, Term};
 use raft_sim::session::Sample;
 use std::rc::Rc;
@@ -117,7 +117,7 @@ impl View for BodyProps {
                                 };
                                 let w = (x(t1) - x(t0)).max(0.8);
                                 html! {
-                                    <rect class="seg" data-role={cls} style={format!("--tc:var(--t{})", term_colour(term))} x={Fx(x(t0)).to_string()} y={Fx(y + inset).to_string()}
+                                    <rect class="seg" data-seg={cls} style={term_style(term)} x={Fx(x(t0)).to_string()} y={Fx(y + inset).to_string()}
                                         width={Fx(w).to_string()} height={Fx((LANE - 1.0 - 2.0 * inset).max(1.0)).to_string()}>
                                         <title>{ format!("S{}: {} in term {term}, {}–{}", i + 1, role.map_or("crashed", |r| r.name()), fmt_ms(t0), fmt_ms(t1)) }</title>
                                     </rect>

@@ -8,7 +8,7 @@ use crate::inspector::Selection;
 use crate::membership::{Half, Member};
 use crate::pure::{Pure, View};
 use crate::snapshot::{LinkView, NodeView, Status, HUB, HUB_R};
-use crate::util::{class_of, emits, term_class, when, Fx};
+use crate::util::{emits, flag, term_style, Fx};
 use raft_core::NodeId;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -39,9 +39,9 @@ pub fn cluster_view(p: ClusterProps) -> Html {
     let on_hub = emits(p.on_select, Selection::Clients);
     html! {
         <div class="stage-box">
-        <div class={class_of(&["stage", when(p.paused, "paused")])}>
+        <div class="stage" data-paused={flag(p.paused)}>
             <Pure<LinksProps> links={p.links.clone()} nodes={p.nodes.clone()} on_link={p.on_link.clone()} />
-            <button class={class_of(&["hub", when(sel == Selection::Clients, "selected")])} style={hub_style}
+            <button class="hub" data-selected={flag(sel == Selection::Clients)} style={hub_style}
                 onclick={on_hub} aria-label="Clients: write and read values">
                 <span>{"clients"}</span>
                 if p.waiting > 0 { <small>{ format!("{} waiting", p.waiting) }</small> }
@@ -150,11 +150,10 @@ impl View for NodeProps {
         let dense = n.r < 4.0;
         let gap = if dense { 2.2 } else { 4.0 };
         let (lx, ly) = (n.x, if above { n.y - n.r - gap + 0.2 } else { n.y + n.r + gap });
-        let member = when(n.member != Member::Voter, n.member.name());
         html! {
             <>
-            <div class={class_of(&["node", n.status.name(), &term_class(n.term), member, when(p.selected, "selected"), when(n.flagged, "flagged")])}
-                style={format!("left:{}%;top:{}%;width:{}%;--r:{}", Fx(n.x), Fx(n.y), Fx(n.r * 2.0), Fx(n.r))}
+            <div class="node" data-selected={flag(p.selected)} data-flagged={flag(n.flagged)}
+                style={format!("left:{}%;top:{}%;width:{}%;--r:{};{}", Fx(n.x), Fx(n.y), Fx(n.r * 2.0), Fx(n.r), term_style(n.term))}
                 data-node-id={id.to_string()} data-role={n.status.name()} data-member={n.member.name()}
                 data-half={n.half.map(Half::name)}>
                 <button class="node-btn" aria-label={label.clone()} aria-pressed={p.selected.to_string()} title={label} {onclick}>
@@ -168,8 +167,8 @@ impl View for NodeProps {
                     if n.status == Status::Paused { <span class="badge pause" aria-hidden="true">{"❚❚"}</span> }
                 </button>
             </div>
-            <div class={class_of(&["node-name", n.status.name(), member])} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
-                <b>{ format!("S{id}") }{ for n.half.map(|h| html! { <i class={class_of(&["half", &h.name().replace('+', "-")])}>{ h.name() }</i> }) }</b>
+            <div class="node-name" data-status={n.status.name()} data-membership={n.member.name()} style={format!("left:{}%;top:{}%", Fx(lx), Fx(ly))} aria-hidden="true">
+                <b>{ format!("S{id}") }{ for n.half.map(|h| html! { <i class="half" data-part={h.name()}>{ h.name() }</i> }) }</b>
                 if !dense { <span>{ role_word }</span> }
             </div>
             </>

@@ -1,7 +1,7 @@
 //! Play/pause, step, speed (log scale), and the timeline scrubber that seeks back and forth.
 
 use crate::app::Callbacks;
-use crate::util::{class_of, fmt_ms, fmt_speed, parse_num, round, static_html, when, Fx};
+use crate::util::{flag, fmt_ms, fmt_speed, parse_num, round, static_html, Fx};
 use yew::prelude::*;
 
 /// Speed slider range, as log10 of virtual ms per wall ms: 1/1000x to 100x.
@@ -41,7 +41,7 @@ pub fn controls(p: &ControlsProps) -> Html {
     let horizon_pct = (p.horizon as f64 / end as f64 * 100.0).min(100.0);
     let play_label = if p.playing { "Pause (space)" } else { "Play (space)" };
     html! {
-        <div class={class_of(&["controls", when(p.compact, "compact")])}>
+        <div class="controls" data-compact={flag(p.compact)}>
             <div class="transport">
                 <button class="play primary" onclick={p.cb.toggle.clone()} aria-label={play_label} title={play_label}>
                     { static_html(if p.playing { PAUSE_ICON } else { PLAY_ICON }) }

@@ -1,7 +1,7 @@
 //! The event log: the core's decisions in plain words, the actions, lost messages and client
 //! results, filterable, newest first. Each time links to its moment on the timeline.
 
-use crate::util::{class_of, emits, fmt_ms, has_text, static_html, when};
+use crate::util::{emits, fmt_ms, has_text, static_html};
 use raft_core::{Event as CoreEvent, FollowerReason, NodeId};
 use raft_sim::trace::{Record, RecordKind};
 use std::rc::Rc;
@@ -177,7 +177,7 @@ impl Component for EventLog {
                         let mut next = self.filter.clone();
                         if let Some(i) = next.hidden.iter().position(|c| c == cat) { next.hidden.remove(i); } else { next.hidden.push(*cat); }
                         let onclick = ctx.link().callback(move |_: MouseEvent| next.clone());
-                        html! { <button class={class_of(&["chip", cat.class(), when(on, "on")])} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
+                        html! { <button class="chip" data-cat={cat.class()} aria-pressed={on.to_string()} {onclick}>{ *name }</button> }
                     }) }
                     <label class="check small"><input type="checkbox" checked={details} onchange={on_details} />{"routine detail"}</label>
                 </div>
@@ -189,7 +189,7 @@ impl Component for EventLog {
                         let t = r.time_ms;
                         let onclick = emits(&p.on_seek, t);
                         html! {
-                            <li class={r.cat.class()}>
+                            <li data-cat={r.cat.class()}>
                                 <button class="time" {onclick} title="Go to this moment">{ fmt_ms(t) }</button>
                                 if let Some(n) = r.node { <span class="who">{ format!("S{n}") }</span> }
                                 <span class="what">{ r.text.clone() }</span>

@@ -4,7 +4,7 @@
 use crate::app::{Forms, Msg, Num};
 use crate::membership::{self, ConfigView, Member};
 use crate::snapshot::Status;
-use crate::util::{class_of, def, emits, fmt_ms, num, static_html, term_class, when};
+use crate::util::{def, emits, flag, fmt_ms, num, static_html, term_style};
 use raft_core::{AppendRefusal, Body, Entry, EntryData, Index, NodeId, ProgressState, Term, VoteRefusal};
 use raft_sim::kv::{Command, Op};
 use raft_sim::network::{InFlight, Payload, Reply};
@@ -152,7 +152,7 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
     };
     html! {
         <div class="inspector">
-            <h3 class={class_of(&["insp-title", &term_class(d.term)])}>
+            <h3 class="insp-title" style={term_style(d.term)}>
                 <span class="swatch"></span>{ format!("S{id}") }
                 <span class="role-tag">{ d.status.name() }</span>
                 if let Some(m) = place.filter(|m| *m != Member::Voter) { <span class="role-tag">{ m.words() }</span> }
@@ -225,11 +225,11 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
                         <tr key={peer.id}>
                             <td>{ format!("S{}", peer.id) }</td>
                             <td class="link-btns">
-                                <button class={class_of(&["mini", when(peer.out_cut, "cut")])} onclick={act(toggle_out)}
+                                <button class="mini" data-cut={flag(peer.out_cut)} onclick={act(toggle_out)}
                                     aria-label={format!("S{id} to S{}: {}", peer.id, if peer.out_cut { "cut; restore" } else { "up; cut" })}>
                                     { format!("→ {}", if peer.out_cut { "cut" } else { "up" }) }
                                 </button>
-                                <button class={class_of(&["mini", when(peer.in_cut, "cut")])} onclick={act(toggle_in)}
+                                <button class="mini" data-cut={flag(peer.in_cut)} onclick={act(toggle_in)}
                                     aria-label={format!("S{} to S{id}: {}", peer.id, if peer.in_cut { "cut; restore" } else { "up; cut" })}>
                                     { format!("← {}", if peer.in_cut { "cut" } else { "up" }) }
                                 </button>
@@ -487,7 +487,7 @@ pub fn msg_inspector(
                 { static_html(r#"<h4>Entries</h4>"#) }
                 <ul class="entries">
                 { for d.entries.iter().map(|(i, t, l)| html! {
-                    <li class={term_class(*t)}><span class="swatch"></span>{ format!("#{i} term {t}: {l}") }</li>
+                    <li style={term_style(*t)}><span class="swatch"></span>{ format!("#{i} term {t}: {l}") }</li>
                 }) }
                 </ul>
             }

@@ -15,14 +15,13 @@ use crate::safety_panel::safety_panel;
 use crate::scenarios::{scenario_picker, NarrationProps};
 use crate::settings::{settings, SettingsProps};
 use crate::shortcuts::help_overlay;
-use crate::util::{class_of, emits, static_html, term_class, when};
+use crate::util::{emits, flag, static_html, term_style};
 use raft_core::NodeId;
 use raft_sim::{Action, NodeRef};
 use yew::prelude::*;
 
 pub fn view(app: &App) -> Html {
     let w = &app.sim.runner.world;
-    let root = class_of(&["app", when(app.embed, "embed"), when(app.reduced_motion, "reduce-motion")]);
     let hash = w.hash.hex();
     let now = w.now.to_string();
     let errors = html! {
@@ -46,7 +45,7 @@ pub fn view(app: &App) -> Html {
     });
     if app.embed {
         return html! {
-            <div class={root} data-trace-hash={hash} data-time-ms={now}>
+            <div class="app" data-embed="" data-trace-hash={hash} data-time-ms={now}>
                 { errors }
                 { stage(app) }
                 { controls }
@@ -61,7 +60,7 @@ pub fn view(app: &App) -> Html {
         }
     });
     html! {
-        <div class={root} data-trace-hash={hash} data-time-ms={now}>
+        <div class="app" data-trace-hash={hash} data-time-ms={now}>
             <header class="topbar">
                 { static_html(r#"<h1><span class="logo" aria-hidden="true">◉</span>Raft Playground</h1>"#) }
                 { scenario_picker(&app.catalog, &app.setup.scenario, &app.cb.pick) }
@@ -124,8 +123,8 @@ fn stage(app: &App) -> Html {
             <div class="config-cap" role="note" aria-label="Configuration">
                 if c.m.is_joint() {
                     { static_html(r#"<b>joint consensus</b>"#) }
-                    <span><i class="half old">{"old"}</i>{ format!(" {}", set(&c.m.outgoing)) }</span>
-                    <span>{"→ "}<i class="half new">{"new"}</i>{ format!(" {}", set(&c.m.voters)) }</span>
+                    <span><i class="half" data-part="old">{"old"}</i>{ format!(" {}", set(&c.m.outgoing)) }</span>
+                    <span>{"→ "}<i class="half" data-part="new">{"new"}</i>{ format!(" {}", set(&c.m.voters)) }</span>
                 } else {
                     <span>{ format!("voters {}", set(&c.m.voters)) }</span>
                 }
@@ -137,11 +136,11 @@ fn stage(app: &App) -> Html {
         <>
             { for caption }
             <div class="stage-status">
-                <span class={class_of(&["pill", &term_class(term)])}><span class="swatch"></span>{ format!("term {term}") }</span>
+                <span class="pill" style={term_style(term)}><span class="swatch"></span>{ format!("term {term}") }</span>
                 <span class="pill">{ status }</span>
             </div>
             if !app.embed {
-                <button class={class_of(&["pill", "safety-chip", if nviol > 0 { "bad" } else { "good" }])}
+                <button class="pill safety-chip" data-state={if nviol > 0 { "bad" } else { "good" }}
                     onclick={emits(&app.cb.send, Msg::Tab(Tab::Safety))}
                     title="Raft's safety properties, checked after every event">
                     { if nviol > 0 { format!("✗ {nviol} violated") } else { "✓ safe".to_string() } }
@@ -249,7 +248,7 @@ fn side(app: &App) -> Html {
             { for tabs.into_iter().map(|(t, name)| {
                 let on = app.tab == t;
                 html! {
-                    <button role="tab" aria-selected={on.to_string()} class={class_of(&["tab", when(on, "on"), when(t == Tab::Safety && nviol > 0, "bad")])}
+                    <button role="tab" aria-selected={on.to_string()} class="tab" data-bad={flag(t == Tab::Safety && nviol > 0)}
                         onclick={emits(&app.cb.send, Msg::Tab(t))}>{ name }</button>
                 }
             }) }
@@ -310,8 +309,8 @@ fn overview(app: &App, voters: &Option<Vec<NodeId>>) -> Html {
                     let id = n.id;
                     let onclick = emits(&app.cb.select, Selection::Node(id));
                     html! {
-                        <tr key={id} class={n.status.name()}>
-                            <td><button class={class_of(&["mini", "node-chip", &term_class(n.term)])} {onclick}>{ format!("S{id}") }</button></td>
+                        <tr key={id} data-status={n.status.name()}>
+                            <td><button class="mini node-chip" style={term_style(n.term)} {onclick}>{ format!("S{id}") }</button></td>
                             <td>{ n.status.name() }{ if matches!(n.member, Member::Learner | Member::Outside) { format!(" · {}", n.member.words()) } else { String::new() } }</td>
                             <td>{ n.term }</td>
                             <td>{ n.vote.map_or("–".to_string(), |v| format!("S{v}")) }</td>

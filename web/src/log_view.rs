@@ -5,7 +5,7 @@
 use crate::inspector::Selection;
 use crate::membership::Member;
 use crate::snapshot::{LogRow, Status};
-use crate::util::{class_of, emits, static_html, term_class, when};
+use crate::util::{emits, flag, static_html, term_style};
 use raft_core::{Index, NodeId};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -84,7 +84,7 @@ impl Component for LogView {
                     <div class="log-grid" style={grid} role="table" aria-label="Logs of all nodes">
                         <div class="lh corner" role="columnheader">{"index"}</div>
                         { for (lo..=hi).map(|i| html! {
-                            <div class={class_of(&["lh", when(p.flagged_index == Some(i), "flagged")])} role="columnheader">{ i }</div>
+                            <div class="lh" data-flagged={flag(p.flagged_index == Some(i))} role="columnheader">{ i }</div>
                         }) }
                         { for p.rows.iter().map(|r| row(r, lo, hi, p)) }
                     </div>
@@ -97,12 +97,12 @@ impl Component for LogView {
                     }
                     { static_html(concat!(
                         r#"<span class="legend">"#,
-                        r#"<span class="cell c t1 demo">1</span>committed"#,
+                        r#"<span class="cell demo t1" data-committed>1</span>committed"#,
                         r#"<span class="cell t1 demo">1</span>not committed"#,
-                        r#"<span class="cell u t1 demo">1</span>not yet on disk"#,
-                        r#"<span class="cell cfg c t1 demo">1</span>configuration"#,
+                        r#"<span class="cell demo t1" data-unsaved>1</span>not yet on disk"#,
+                        r#"<span class="cell demo t1" data-config data-committed>1</span>configuration"#,
                         r#"<span class="snap t1 demo">≤5</span>snapshot"#,
-                        r#"<span class="mk">m</span>/<span class="mk next">n</span>leader's match / next index"#,
+                        r#"<span class="mk">m</span>/<span class="mk" data-next>n</span>leader's match / next index"#,
                         "</span>"
                     )) }
                 </div>
@@ -132,7 +132,7 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
             _ => format!("snapshot ≤ {snap} ({snap_term})"),
         };
         html! {
-            <div role="cell" class={class_of(&["snap", &term_class(snap_term)])} style={format!("grid-column: span {snap_cols}")}
+            <div role="cell" class="snap" style={format!("grid-column: span {snap_cols};{}", term_style(snap_term))}
                 data-snapshot-index={snap.to_string()}
                 title={format!("S{id} snapshot: entries up to {snap} (term {snap_term}) are replaced by the state machine")}>
                 { text }
@@ -141,7 +141,7 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
     });
     html! {
         <>
-        <button class={class_of(&["rh", r.status.name(), when(r.member != Member::Voter, r.member.name()), when(flagged_row, "flagged")])} role="rowheader" {onclick}
+        <button class="rh" data-status={r.status.name()} data-membership={r.member.name()} data-flagged={flag(flagged_row)} role="rowheader" {onclick}
             data-node={id.to_string()} data-commit={r.committed.to_string()} data-last-index={(r.snapshot.0 + r.cells.len() as u64).to_string()}
             title={format!("S{id}: commit index {}, last applied {}, on disk up to {}", r.committed, r.applied, r.stable)}>
             <b>{ format!("S{id}") }</b><small>{ head }</small><small class="ci">{ format!("commit {}", r.committed) }</small>
@@ -150,20 +150,20 @@ fn row(r: &LogRow, lo: Index, hi: Index, p: &LogProps) -> Html {
         { for (lo.max(snap + 1)..=hi).map(|i| {
             let cell = r.cells.get((i - snap - 1) as usize);
             let mark = if i == next && r.progress.is_some() {
-                Some(("next", "n"))
+                Some((true, "n"))
             } else if i == matched && matched > 0 {
-                Some(("", "m"))
+                Some((false, "m"))
             } else {
                 None
             };
-            let mk = mark.map(|(c, t)| html! { <span class={class_of(&["mk", c])}>{ t }</span> });
+            let mk = mark.map(|(next, t)| html! { <span class="mk" data-next={flag(next)}>{ t }</span> });
             match cell {
                 Some(c) => {
                     let committed = i <= r.committed;
                     let flagged = flagged_row && p.flagged_index == Some(i);
                     html! {
-                        <div role="cell" class={class_of(&["cell", &term_class(c.term), when(committed, "c"), when(c.config, "cfg"),
-                                when(i > r.stable, "u"), when(r.from_disk, "disk"), when(flagged, "flagged")])}
+                        <div role="cell" class="cell" style={term_style(c.term)} data-committed={flag(committed)} data-config={flag(c.config)}
+                                data-unsaved={flag(i > r.stable)} data-disk={flag(r.from_disk)} data-flagged={flag(flagged)}
                             title={format!("S{id} index {i}, term {}: {}{}", c.term, c.label, if committed { ", committed" } else { "" })}>
                             { c.term }{ mk }
                         </div>

@@ -20,7 +20,7 @@ pub enum Member {
 }
 
 impl Member {
-    /// `data-member` and the CSS class.
+    /// `data-member` (on a node), `data-membership` (on its name and log row).
     pub fn name(self) -> &'static str {
         match self {
             Member::Voter => "voter",

@@ -2,7 +2,7 @@
 //! served them and whether the value was stale.
 
 use crate::app::{Forms, Msg};
-use crate::util::{edit, emits, fmt_ms, static_html, when};
+use crate::util::{edit, emits, fmt_ms, static_html};
 use raft_core::NodeId;
 use raft_sim::kv::{Op, ReadMode};
 use raft_sim::{Action, NodeRef, World};
@@ -109,7 +109,7 @@ pub fn read_list(rows: &[ReadRow]) -> Html {
         { for rows.iter().map(|r| {
             let served = if r.served_by == 0 { String::new() } else { format!(" by S{}", r.served_by) };
             html! {
-                <li class={when(r.stale, "stale")} data-read-mode={r.mode.name()} data-stale={r.stale.to_string()}>
+                <li data-read-mode={r.mode.name()} data-stale={r.stale.to_string()}>
                     if r.stale {
                         { static_html(r#"<span class="stale-tag" title="It returned a value older than a write acknowledged before the read began">stale</span>"#) }
                     }

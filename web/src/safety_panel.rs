@@ -44,7 +44,7 @@ pub fn safety_panel(
             { for Property::ALL.iter().map(|prop| {
                 let v = violations.iter().find(|v| v.property == *prop);
                 html! {
-                    <li class={if v.is_some() { "bad" } else { "good" }}>
+                    <li data-state={if v.is_some() { "bad" } else { "good" }}>
                         <span class="icon" aria-hidden="true">{ if v.is_some() { "✗" } else { "✓" } }</span>
                         <span class="pname">{ prop.name() }</span>
                         <span class="muted">{ plain(*prop) }</span>
@@ -71,7 +71,7 @@ pub fn safety_panel(
                         Some(Err(_)) => ("bad", "✗"),
                     };
                     html! {
-                        <li class={cls}>
+                        <li data-state={cls}>
                             <span class="icon" aria-hidden="true">{ icon }</span>
                             { format!("at {}: {}", fmt_ms(e.at), e.what) }
                             if let Some(Err(why)) = &e.result { <div class="muted">{ why.clone() }</div> }

@@ -3,7 +3,7 @@
 //! from the current moment as a recorded action.
 
 use crate::app::{Forms, Msg, Num};
-use crate::util::{class_of, num, static_html, when};
+use crate::util::{flag, num, static_html};
 use raft_core::Faults;
 use raft_sim::{Action, ClusterConfig, LinkConfig};
 use yew::prelude::*;
@@ -103,7 +103,7 @@ pub fn settings(p: SettingsProps) -> Html {
                 let cb = p.on_change.clone();
                 let onchange = Callback::from(move |e: Event| cb.emit(Change::Fault(name.clone(), crate::util::input_checked(&e))));
                 html! {
-                    <label class={class_of(&["check", "fault", when(on, "on")])}>
+                    <label class="check fault" data-on={flag(on)}>
                         <input type="checkbox" checked={on} disabled={fixed} {onchange} />
                         <span><b>{ f.name }</b>{" — "}{ f.description }</span>
                     </label>

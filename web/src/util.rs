@@ -56,9 +56,10 @@ pub fn term_colour(term: Term) -> u8 {
     }
 }
 
-/// CSS class giving an element its term colour (`--tc`).
-pub fn term_class(term: Term) -> String {
-    format!("t{}", term_colour(term))
+/// Inline style giving an element its term colour (`--tc`, as the `.t1`..`.t8` classes do for
+/// fixed markup).
+pub fn term_style(term: Term) -> String {
+    format!("--tc:var(--t{})", term_colour(term))
 }
 
 /// A new element with a class, for the layers drawn outside Yew.
@@ -130,28 +131,11 @@ pub fn has_text(text: &str, part: &str) -> bool {
     part.is_empty() || text.as_bytes().windows(part.len()).any(|w| w == part.as_bytes())
 }
 
-/// A class list from its parts, leaving out empty ones: `class={class_of(&["node", when(on, "on")])}`.
-/// One string for Yew to take as is, where `classes!` builds its set of names part by part at
-/// each element (~0.6 KB of gzip wasm across the page). SVG elements that vary take data
-/// attributes instead (`.link[data-state=cut]` in style.css): no class to build at all.
-pub fn class_of(parts: &[&str]) -> String {
-    let mut s = String::new();
-    for p in parts.iter().filter(|p| !p.is_empty()) {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(p);
-    }
-    s
-}
-
-/// `s` if `on`, else nothing: an optional part for `class_of`.
-pub fn when(on: bool, s: &str) -> &str {
-    if on {
-        s
-    } else {
-        ""
-    }
+/// A boolean data attribute: present (empty) when `on`, absent otherwise. Elements vary by data
+/// attributes rather than by classes (`.cell[data-committed]` in style.css): a class that varies
+/// makes Yew build its `Classes` set for it, whose index set and hashing cost ~2.4 KB of gzip wasm.
+pub fn flag(on: bool) -> Option<&'static str> {
+    on.then_some("")
 }
 
 /// A callback that sends `v`, whatever the event: one closure type for every button that sends a
