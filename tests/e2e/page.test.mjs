@@ -193,8 +193,9 @@ test('with hundreds of messages in flight, a canvas draws them and a click on a 
   await page.close();
 });
 
-/// Elements whose class went wrong as Yew patched one element into another (a class set as a
-/// DOM property and then removed reads "undefined"; one removed as an attribute is gone).
+/// Elements whose class went wrong as Yew patched one element into another. It patches by
+/// attribute name, so a class given two ways (an attribute and the `className` property) is
+/// lost ("" or "undefined"); classes are now fixed text, and this keeps them so.
 const classProblems = (page) =>
   page.evaluate(() => [
     ...[...document.querySelectorAll('[class~=undefined]')].map((e) => `${e.tagName} class "${e.className}"`),
