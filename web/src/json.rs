@@ -380,6 +380,13 @@ fn objects<T>(o: &Obj, key: &str, f: impl Fn(&Obj) -> Option<T>) -> Vec<T> {
     out
 }
 
+/// A field read from the file, where present, over its default.
+fn set<T>(field: &mut T, read: Option<T>) {
+    if let Some(v) = read {
+        *field = v;
+    }
+}
+
 /// A scenario's `cluster`: the defaults, with the fields present read over them.
 fn cluster(o: Option<Obj>) -> ClusterConfig {
     let mut c = ClusterConfig::default();
@@ -412,42 +419,18 @@ fn cluster(o: Option<Obj>) -> ClusterConfig {
         }
     }
     let names = |f: &JsValue| f.as_string().ok_or("expected a list of names");
-    if let Some(v) = o.list("faults", false, "a list of names", names) {
-        c.faults = v;
-    }
-    if let Some(v) = o.u64("nodes") {
-        c.nodes = v as usize;
-    }
-    if let Some(v) = o.u64("tick_ms") {
-        c.tick_ms = v;
-    }
-    if let Some(v) = o.u32("election_ticks") {
-        c.election_ticks = v;
-    }
-    if let Some(v) = o.u32("heartbeat_ticks") {
-        c.heartbeat_ticks = v;
-    }
-    if let Some(v) = o.bool("pre_vote") {
-        c.pre_vote = v;
-    }
-    if let Some(v) = o.bool("check_quorum") {
-        c.check_quorum = v;
-    }
-    if let Some(v) = o.u64("max_inflight") {
-        c.max_inflight = v as usize;
-    }
-    if let Some(v) = o.u64("max_entries_per_msg") {
-        c.max_entries_per_msg = v as usize;
-    }
-    if let Some(v) = o.u64("snapshot_entries") {
-        c.snapshot_entries = v;
-    }
-    if let Some(v) = o.bool("retire_removed") {
-        c.retire_removed = v;
-    }
-    if let Some(v) = o.u32("max_clock_drift_percent") {
-        c.max_clock_drift_percent = v;
-    }
+    set(&mut c.faults, o.list("faults", false, "a list of names", names));
+    set(&mut c.nodes, o.u64("nodes").map(|v| v as usize));
+    set(&mut c.tick_ms, o.u64("tick_ms"));
+    set(&mut c.election_ticks, o.u32("election_ticks"));
+    set(&mut c.heartbeat_ticks, o.u32("heartbeat_ticks"));
+    set(&mut c.pre_vote, o.bool("pre_vote"));
+    set(&mut c.check_quorum, o.bool("check_quorum"));
+    set(&mut c.max_inflight, o.u64("max_inflight").map(|v| v as usize));
+    set(&mut c.max_entries_per_msg, o.u64("max_entries_per_msg").map(|v| v as usize));
+    set(&mut c.snapshot_entries, o.u64("snapshot_entries"));
+    set(&mut c.retire_removed, o.bool("retire_removed"));
+    set(&mut c.max_clock_drift_percent, o.u32("max_clock_drift_percent"));
     c
 }
 
