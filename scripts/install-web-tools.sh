@@ -33,6 +33,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown
 fi
 
+# The page's release build compiles the standard library for size (scripts/page-env.sh).
+if [ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]; then
+    say "adding the rust-src component"
+    rustup component add rust-src || echo "warning: could not add rust-src; the page will be built with the prebuilt std (heavier)" >&2
+fi
+
 if ! trunk --version 2>/dev/null | grep -qx "trunk $TRUNK_VERSION"; then
     say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
     cargo install --locked trunk --version "$TRUNK_VERSION"

@@ -10,5 +10,6 @@ cargo fetch
 # Trunk refuses to start when a folder its watcher ignores (Trunk.toml) does not exist yet, as
 # target/ and dist/ do not in a fresh clone.
 mkdir -p target dist
+source scripts/page-env.sh
 echo "Raft Playground: http://127.0.0.1:8080/"
 exec trunk serve --release --address 127.0.0.1 --port 8080

@@ -29,7 +29,7 @@ scripts/install-web-tools.sh --browser
 export PATH="$PWD/node_modules/.bin:$PATH"
 cargo build --release -q -p raft-cli
 node --test tests/tools/
-trunk build --release
+scripts/build.sh
 node --test --test-concurrency=1 tests/e2e/
 
 step "page: component tests (wasm-bindgen-test in headless Chromium)"

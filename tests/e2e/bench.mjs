@@ -1,7 +1,7 @@
 // Measures the release build in headless Chromium: main-thread CPU per wall second while
 // animating and while paused (DevTools Performance metrics), frame rate and p95 frame time with
 // 9 nodes and many messages in flight, transfer size of everything the page loads, and memory
-// over a long run. Run: node tests/e2e/bench.mjs  (after `trunk build --release`).
+// over a long run. Run: node tests/e2e/bench.mjs  (after scripts/build.sh).
 // This is a benchmark: it waits on wall time on purpose.
 import { launch, open } from './browser.mjs';
 

@@ -11,7 +11,7 @@ export const DIST = path.join(ROOT, 'dist');
 
 export async function launch() {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) {
-    throw new Error('dist/index.html is missing: build the page first (trunk build --release)');
+    throw new Error('dist/index.html is missing: build the page first (scripts/build.sh)');
   }
   const server = await serve(DIST);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'raft-e2e-'));

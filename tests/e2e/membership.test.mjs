@@ -1,6 +1,6 @@
 // End-to-end tests of membership changes, snapshots and reads in headless Chromium: adding,
 // promoting and removing nodes, an InstallSnapshot, a stale lease read, and a link with these
-// actions replaying the CLI's run. Run: node --test tests/e2e/ (after trunk build --release).
+// actions replaying the CLI's run. Run: node --test tests/e2e/ (after scripts/build.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
