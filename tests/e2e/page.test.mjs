@@ -327,11 +327,11 @@ test('a trap in the wasm says the page stopped, once', async () => {
   // from a task or from a promise (the app's async work).
   await inTask(() => { Promise.reject(new WebAssembly.RuntimeError('unreachable')); });
   await banner.waitFor();
-  assert.match(await banner.innerText(), /stopped because of a bug \(unreachable\)\. Reload/);
+  assert.match(await banner.innerText(), /stopped because of a bug \(WebAssembly error: unreachable\)\. Reload/);
   assert.equal(await banner.getAttribute('role'), 'alert');
   await inTask(() => { throw new WebAssembly.RuntimeError('a second one'); });
   assert.equal(await banner.count(), 1);
-  assert.match(await banner.innerText(), /\(unreachable\)/);
+  assert.match(await banner.innerText(), /error: unreachable\)/);
   await page.close();
 });
 
