@@ -39,7 +39,9 @@ mod view_data;
 /// Mounts the page into `<body>`, once the file of the scenario the URL names (if any) is
 /// fetched: the app starts from it directly, with no flash of another run.
 pub fn start() {
-    // A panic in wasm would otherwise leave a frozen page with no word of why.
+    // A panic in wasm would otherwise leave a frozen page with no word of why. Debug builds show
+    // its message; the release build aborts without one, and index.html reports the trap.
+    #[cfg(debug_assertions)]
     std::panic::set_hook(Box::new(|info| util::show_fatal(&info.to_string())));
     wasm_bindgen_futures::spawn_local(async {
         if let Some(name) = url_state::read().0.setup.scenario {

@@ -4,7 +4,9 @@ use raft_core::Term;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-/// Shows a panic as a banner at the top of the page (text only, never HTML).
+/// Shows a panic as a banner at the top of the page (text only, never HTML); the same banner as
+/// index.html's for a trap, which then stays alone.
+#[cfg(debug_assertions)]
 pub fn show_fatal(text: &str) {
     web_sys::console::error_1(&text.into());
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
