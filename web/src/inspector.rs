@@ -169,7 +169,7 @@ pub fn node_inspector(d: &NodeDetail, on_act: &Callback<Action>) -> Html {
                     if paused {
                         <button onclick={act(Action::Resume { node })}>{"Resume"}</button>
                     } else {
-                        <button disabled={!up} onclick={act(Action::Pause { node })} title="Freeze it: no ticks, messages wait">{"Pause"}</button>
+                        <button disabled={!up} onclick={act(Action::Pause { node })} title="Freeze it, as a long GC pause would: messages wait, and on resume its clock has run on, so its election timer may fire at once">{"Pause"}</button>
                     }
                     <button disabled={!up || paused || !votes} onclick={act(Action::TimeoutNow { node })}
                         title={if votes { "Its election timer fires now" } else { "Not now: only a voter campaigns" }}>{"Time out now"}</button>
