@@ -47,3 +47,11 @@ export async function open(ctx, query = '') {
   await page.waitForSelector('[data-trace-hash]');
   return { page, requests, errors };
 }
+
+/// The id of the (first) node drawn as leader.
+export const leaderId = (page) => page.locator('[data-role=leader]').first().getAttribute('data-node-id');
+
+/// Waits until the app reports virtual time `t` (after a seek from the URL, a step or a key).
+export async function waitForTime(page, t) {
+  await page.waitForFunction((t) => document.querySelector('[data-time-ms]')?.getAttribute('data-time-ms') === String(t), t);
+}

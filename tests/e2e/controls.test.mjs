@@ -3,7 +3,7 @@
 // Run: node --test tests/e2e/ (after scripts/build.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open } from './browser.mjs';
+import { launch, leaderId, open, waitForTime } from './browser.mjs';
 
 let ctx;
 before(async () => {
@@ -14,7 +14,6 @@ after(async () => {
 });
 
 const time = (page) => page.getAttribute('[data-time-ms]', 'data-time-ms').then(Number);
-const leaderId = (page) => page.locator('[data-role=leader]').first().getAttribute('data-node-id');
 /// Returns after the page has drawn two more frames (a paused page must not have moved).
 const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
@@ -30,9 +29,9 @@ test('keyboard: Space pauses, S steps, arrows travel, K crashes the leader, ? op
   await page.waitForFunction((t) => Number(document.querySelector('[data-time-ms]').getAttribute('data-time-ms')) > t, paused);
   const stepped = await time(page);
   await page.keyboard.press('ArrowLeft');
-  await page.waitForFunction((t) => document.querySelector('[data-time-ms]').getAttribute('data-time-ms') === String(t), stepped - 100);
+  await waitForTime(page, stepped - 100);
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction((t) => document.querySelector('[data-time-ms]').getAttribute('data-time-ms') === String(t), stepped);
+  await waitForTime(page, stepped);
   const old = await leaderId(page);
   await page.keyboard.press('k');
   await page.waitForSelector(`[data-node-id="${old}"][data-role=crashed]`);
@@ -70,10 +69,10 @@ test('a paused message can be inspected and dropped: its fate turns to lost', as
 
 test('acting in the past forks the run there and says so', async () => {
   const { page, errors } = await open(ctx, '?speed=1&t=3000');
-  await page.waitForFunction(() => document.querySelector('[data-time-ms]')?.getAttribute('data-time-ms') === '3000');
+  await waitForTime(page, 3000);
   await page.waitForSelector('.stage[data-paused]');
   await page.keyboard.press('ArrowLeft');
-  await page.waitForFunction(() => document.querySelector('[data-time-ms]').getAttribute('data-time-ms') === '2900');
+  await waitForTime(page, 2900);
   await page.keyboard.press('c');
   await page.locator('.toast').getByText('You acted in the past: the run forks here').waitFor();
   // The fork keeps the action: the link's actions are that write, at 2900 ms.
@@ -87,7 +86,7 @@ test('acting in the past forks the run there and says so', async () => {
 
 test('a teaching fault on the page: a warning, and the checker flags the nodes that broke safety', async () => {
   const { page, errors } = await open(ctx, '?scenario=figure-8&faults=commit-old-terms&t=3000');
-  await page.waitForFunction(() => document.querySelector('[data-time-ms]')?.getAttribute('data-time-ms') === '3000');
+  await waitForTime(page, 3000);
   assert.match(await page.locator('.banner.broken').innerText(), /deliberately broken[\s\S]*commit-old-terms/);
   const chip = page.locator('.safety-chip');
   assert.equal(await chip.getAttribute('data-state'), 'bad');

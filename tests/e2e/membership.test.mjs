@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, open, ROOT } from './browser.mjs';
+import { launch, open, ROOT, waitForTime } from './browser.mjs';
 
 const RAFTSIM = path.join(ROOT, 'target/release/raftsim');
 let ctx;
@@ -18,10 +18,6 @@ before(async () => {
 after(async () => {
   await ctx.close();
 });
-
-async function waitForTime(page, t) {
-  await page.waitForFunction((t) => document.querySelector('[data-time-ms]')?.getAttribute('data-time-ms') === String(t), t);
-}
 
 /// A node's row in the log view: its last index and commit index.
 const logOf = (page, id) =>

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open, ROOT } from './browser.mjs';
+import { launch, leaderId, open, ROOT, waitForTime } from './browser.mjs';
 
 const RAFTSIM = path.join(ROOT, 'target/release/raftsim');
 const SHOTS = path.join(ROOT, 'target/e2e-screenshots');
@@ -19,12 +19,6 @@ after(async () => {
   await ctx.close();
 });
 
-const leaderId = (page) => page.locator('[data-role=leader]').first().getAttribute('data-node-id');
-
-/// Waits until the app reports virtual time `t` (after a seek from the URL).
-async function waitForTime(page, t) {
-  await page.waitForFunction((t) => document.querySelector('[data-time-ms]')?.getAttribute('data-time-ms') === String(t), t);
-}
 
 /// Pixels the message canvas has painted (not transparent).
 const painted = (page) =>
