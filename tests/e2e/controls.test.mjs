@@ -109,3 +109,26 @@ test('?embed shows the cluster, play/pause and the scrubber, and nothing else', 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a click on a link cuts it and another restores it; an event's time takes the run there", async () => {
+  const { page, errors } = await open(ctx, '?speed=1');
+  await page.waitForSelector('[data-role=leader]');
+  await page.keyboard.press(' ');
+  await page.waitForSelector('.stage[data-paused]');
+  const link = page.locator('g.link').filter({ has: page.locator('title', { hasText: 'Link S1–S2 is up' }) });
+  await link.dispatchEvent('click');
+  await page.locator('g.link[data-state=cut] title', { hasText: 'Link S1–S2 is cut' }).waitFor({ state: 'attached' });
+  assert.equal(await page.locator('g.link[data-state=cut]').count(), 1);
+  await page.locator('g.link[data-state=cut]').dispatchEvent('click');
+  await page.locator('g.link[data-state=cut]').waitFor({ state: 'detached' });
+  // The oldest event in the list (its time is written "N ms" or "N.NNN s").
+  const when = page.locator('.events-card button.time').last();
+  const text = await when.innerText();
+  const [, n, unit] = text.match(/^([\d.]+) (ms|s)$/);
+  const ms = Math.round(Number(n) * (unit === 's' ? 1000 : 1));
+  assert.notEqual(ms, await page.getAttribute('[data-time-ms]', 'data-time-ms').then(Number));
+  await when.click();
+  await waitForTime(page, ms);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
