@@ -132,3 +132,15 @@ test("a click on a link cuts it and another restores it; an event's time takes t
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('at 360 px wide the page does not scroll sideways and the five tabs fit', async () => {
+  const { page, errors } = await open(ctx, '?speed=1');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForSelector('[data-role=leader]');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+  const [scroll, client] = await page.locator('.tabs').evaluate((e) => [e.scrollWidth, e.clientWidth]);
+  assert.ok(scroll <= client, `the tabs need ${scroll} px of ${client}`);
+  assert.equal(await page.getByRole('tab').count(), 5);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
