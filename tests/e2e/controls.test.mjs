@@ -1,5 +1,6 @@
 // End-to-end tests of the page's controls in headless Chromium: keyboard shortcuts, a message's
-// actions, acting in the past, a teaching fault on the page, and the embed layout.
+// actions, acting in the past, a teaching fault on the page, the embed layout, links and the
+// event log's times, and a 360 px screen.
 // Run: node --test tests/e2e/ (after scripts/build.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
