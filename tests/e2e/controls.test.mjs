@@ -15,14 +15,19 @@ after(async () => {
 });
 
 const time = (page) => page.getAttribute('[data-time-ms]', 'data-time-ms').then(Number);
+/// Free play at 1x, paused with Space once a leader is elected.
+async function openPausedWithLeader() {
+  const opened = await open(ctx, '?speed=1');
+  await opened.page.waitForSelector('[data-role=leader]');
+  await opened.page.keyboard.press(' ');
+  await opened.page.waitForSelector('.stage[data-paused]');
+  return opened;
+}
 /// Returns after the page has drawn two more frames (a paused page must not have moved).
 const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 test('keyboard: Space pauses, S steps, arrows travel, K crashes the leader, ? opens the help and Escape closes it', async () => {
-  const { page, errors } = await open(ctx, '?speed=1');
-  await page.waitForSelector('[data-role=leader]');
-  await page.keyboard.press(' ');
-  await page.waitForSelector('.stage[data-paused]');
+  const { page, errors } = await openPausedWithLeader();
   const paused = await time(page);
   await frames(page);
   assert.equal(await time(page), paused, 'time moves while paused');
@@ -51,10 +56,7 @@ test('keyboard: Space pauses, S steps, arrows travel, K crashes the leader, ? op
 });
 
 test('a paused message can be inspected and dropped: its fate turns to lost', async () => {
-  const { page, errors } = await open(ctx, '?speed=1');
-  await page.waitForSelector('[data-role=leader]');
-  await page.keyboard.press(' ');
-  await page.waitForSelector('.stage[data-paused]');
+  const { page, errors } = await openPausedWithLeader();
   const dot = page.locator('[data-msg-kind]').first();
   await dot.waitFor({ state: 'attached' });
   const id = await dot.getAttribute('data-msg-id');
@@ -112,10 +114,7 @@ test('?embed shows the cluster, play/pause and the scrubber, and nothing else', 
 });
 
 test("a click on a link cuts it and another restores it; an event's time takes the run there", async () => {
-  const { page, errors } = await open(ctx, '?speed=1');
-  await page.waitForSelector('[data-role=leader]');
-  await page.keyboard.press(' ');
-  await page.waitForSelector('.stage[data-paused]');
+  const { page, errors } = await openPausedWithLeader();
   const link = page.locator('g.link').filter({ has: page.locator('title', { hasText: 'Link S1–S2 is up' }) });
   await link.dispatchEvent('click');
   await page.locator('g.link[data-state=cut] title', { hasText: 'Link S1–S2 is cut' }).waitFor({ state: 'attached' });
