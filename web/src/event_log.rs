@@ -142,12 +142,13 @@ impl Component for EventLog {
         let Filter { query, hidden, details, node } = &self.filter;
         let (details, node) = (*details, *node);
         let q = query.to_ascii_lowercase();
+        let tag = format!("S{node}");
         let shown: Vec<&Rc<EventRow>> = p
             .rows
             .iter()
             .rev()
             .filter(|r| (details || r.story) && !hidden.contains(&r.cat))
-            .filter(|r| node == 0 || r.node == Some(node) || has_text(&r.text, &format!("S{node}")))
+            .filter(|r| node == 0 || r.node == Some(node) || has_text(&r.text, &tag))
             .filter(|r| q.is_empty() || has_text(&r.text.to_ascii_lowercase(), &q))
             .take(MAX_ROWS)
             .collect();
